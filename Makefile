@@ -1,0 +1,36 @@
+# `make briefs` builds the sample briefs into output/; `make test` runs the tests.
+# Both install what they need first: Debian packages, then a virtual environment.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: briefs test lint system clean
+
+briefs: system $(VENV)/.installed
+	$(BIN)/briefs validate agreements
+
+test: system $(VENV)/.installed-test
+	$(BIN)/ruff check briefs tests benchmarks
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check briefs tests benchmarks
+	$(BIN)/ruff format --check briefs tests benchmarks
+
+system:
+	scripts/install-system-packages
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/bin/python setup.cfg pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf output/* build dist *.egg-info

@@ -1,0 +1,109 @@
+"""The ``briefs`` command: a thin layer over briefs.api."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import IO
+
+import click
+
+from briefs import __version__, api
+from briefs.config import Config, load_config
+from briefs.errors import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT, BriefsError
+
+EXIT_CODES = f"""Exit codes: 0 success; {EXIT_BUILD_FAILED} a build failed;
+{EXIT_INVALID_INPUT} invalid input or usage."""
+
+
+class _Context:
+    def __init__(self, config_path: Path | None, verbosity: int) -> None:
+        self.config_path = config_path
+        self.verbosity = verbosity
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+def _report(error: BriefsError) -> None:
+    click.echo(str(error), err=True)
+
+
+class _Group(click.Group):
+    """Turns BriefsError into a message and its exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BriefsError as error:
+            _report(error)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="briefs")
+@click.option("-v", "--verbose", count=True, help="Say more; repeat for debugging output.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: briefs.toml in the working directory, if any).",
+)
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool, config_path: Path | None) -> None:
+    """Bilingual policy briefs (PDF, DOCX) from structured agreement data."""
+    verbosity = -1 if quiet else verbose
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    ctx.obj = _Context(config_path, verbosity)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_obj
+def validate(obj: _Context, paths: tuple[Path, ...]) -> None:
+    """Check agreement files (default: the agreements/ folder) and report every problem."""
+    agreements = api.validate(paths or (api.DEFAULT_AGREEMENTS_DIR,), obj.config)
+    if obj.verbosity >= 0:
+        click.echo(f"{len(agreements)} agreement file(s) valid")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option(
+    "-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Write here (default: standard output)."
+)
+@click.pass_obj
+def schema(obj: _Context, output: IO[str]) -> None:
+    """Print the JSON Schema of agreement files, for editors and other tools."""
+    json.dump(api.schema(obj.config), output, ensure_ascii=False, indent=2)
+    output.write("\n")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("ident", metavar="ID")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to create (default: agreements/ID.yaml; '-' prints it).",
+)
+@click.pass_obj
+def new(obj: _Context, ident: str, output: Path | None) -> None:
+    """Start a new agreement file: a commented skeleton with every field."""
+    if output is not None and str(output) == "-":
+        click.echo(api.new(ident, None, obj.config), nl=False)
+        return
+    target = output or api.DEFAULT_AGREEMENTS_DIR / f"{ident}.yaml"
+    api.new(ident, target, obj.config)
+    if obj.verbosity >= 0:
+        click.echo(f"created {target}; fill it in, then run: briefs validate {target}")

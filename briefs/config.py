@@ -1,0 +1,54 @@
+"""Project configuration: which languages every text must have, and where things live.
+
+Read from ``briefs.toml`` in the working directory (or a file given with
+``--config``); every key is optional.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefs.errors import InvalidInput, Problem
+
+DEFAULT_CONFIG_FILE = "briefs.toml"
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings shared by every command."""
+
+    languages: tuple[str, ...] = ("bg", "en")
+    source: Path | None = field(default=None, compare=False)
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the configuration file; a missing default file means defaults."""
+    if path is None:
+        path = Path(DEFAULT_CONFIG_FILE)
+        if not path.is_file():
+            return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput([Problem(str(path), 1, 1, "", f"cannot read configuration: {exc}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
+        raise InvalidInput([Problem(str(path), line, col, "", f"invalid TOML: {exc.msg}")]) from None
+    problems: list[Problem] = []
+    unknown = sorted(set(data) - {"languages"})
+    for key in unknown:
+        problems.append(Problem(str(path), 1, 1, key, "unknown setting"))
+    languages = data.get("languages", list(Config.languages))
+    if (
+        not isinstance(languages, list)
+        or not languages
+        or not all(isinstance(lang, str) and LANGUAGE_TAG.match(lang) for lang in languages)
+    ):
+        problems.append(Problem(str(path), 1, 1, "languages", 'must be a non-empty list of language tags such as "bg"'))
+    if problems:
+        raise InvalidInput(problems)
+    return Config(languages=tuple(languages), source=path)

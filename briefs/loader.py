@@ -1,0 +1,269 @@
+"""Read agreement files (YAML or JSON) into plain data that remembers where each value stood.
+
+Every scalar is kept as a string (or None when empty): types are decided by the
+schema, never by YAML's implicit typing, so ``NO``, ``012``, ``1:30`` or ``3.10``
+reach validation exactly as written.  Problems that do not stop reading
+(duplicate keys, anchors, tags) are collected so that one run reports them all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+import yaml.resolver
+
+from briefs.errors import InvalidInput, Problem
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+Loc = tuple[str | int, ...]
+Position = tuple[int, int]
+
+
+@dataclass
+class Document:
+    """An agreement file's data, with the position of every key and value."""
+
+    path: str
+    data: Any
+    positions: dict[Loc, Position] = field(default_factory=dict)
+    key_positions: dict[Loc, Position] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def locate(self, loc: Loc, *, key: bool = False) -> Position:
+        """Position of ``loc`` (of its key if ``key``), or of the nearest enclosing value."""
+        if key and loc in self.key_positions:
+            return self.key_positions[loc]
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.positions:
+                return self.positions[loc[:end]]
+        return (1, 1)
+
+    def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
+        line, col = self.locate(loc, key=key)
+        return Problem(self.path, line, col, format_loc(loc), message)
+
+
+def format_loc(loc: Loc) -> str:
+    """``("pillars", 1, "title", "en")`` -> ``pillars[1].title.en``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def load(path: Path, display: str | None = None) -> Document:
+    """Read one agreement file; raise InvalidInput if it cannot be read at all."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _fatal(name, 1, 1, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes (1 MiB)")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise _fatal(name, 1, 1, f"cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise _fatal(name, 1, 1, f"file is larger than the limit of {MAX_BYTES:,} bytes (1 MiB)")
+    return loads(raw, name, is_json=path.suffix.lower() == ".json")
+
+
+def loads(raw: bytes, name: str, *, is_json: bool = False) -> Document:
+    """Parse the bytes of an agreement file named ``name`` (for messages)."""
+    text = _decode(raw, name)
+    if is_json:
+        _check_json(text, name)
+    composer = _Composer(name)
+    try:
+        data = composer.compose(yaml.parse(text, Loader=yaml.SafeLoader))
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise _fatal(name, line, col, f"character {char} is not allowed in the file") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        raise _fatal(name, line, col, f"invalid YAML: {what}") from None
+    except RecursionError:
+        raise _fatal(name, 1, 1, f"nesting is deeper than {MAX_DEPTH} levels") from None
+    return Document(name, data, composer.positions, composer.key_positions, composer.problems)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fatal(name, 1, 1, "file is UTF-16; save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _fatal(name, line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+
+
+def _check_json(text: str, name: str) -> None:
+    """Let the JSON parser report JSON syntax errors in its own terms."""
+    try:
+        json.loads(text, parse_int=str, parse_float=str, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise _fatal(name, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
+    except ValueError as exc:
+        raise _fatal(name, 1, 1, f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise _fatal(name, 1, 1, f"nesting is deeper than {MAX_DEPTH} levels") from None
+
+
+def _no_constant(value: str) -> Any:
+    raise ValueError(f"{value} is not allowed")
+
+
+def _line_col(text: str, index: int) -> Position:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _fatal(name: str, line: int, col: int, message: str) -> InvalidInput:
+    return InvalidInput([Problem(name, line, col, "", message)])
+
+
+class _Composer:
+    """Builds dicts, lists and strings from parser events, without recursion."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.positions: dict[Loc, Position] = {}
+        self.key_positions: dict[Loc, Position] = {}
+        self.problems: list[Problem] = []
+        self._resolver = yaml.resolver.Resolver()
+
+    def compose(self, events: Any) -> Any:
+        stack: list[_Frame] = []
+        root: Any = None
+        documents = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    self._add(event, (), "a file holds one YAML document; remove the '---' separator")
+                    break
+                continue
+            if not isinstance(event, yaml.NodeEvent | yaml.CollectionEndEvent):
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                frame = stack.pop()
+                value = frame.value
+                if not stack:
+                    root = value
+                else:
+                    stack[-1].put(self, value, event)
+                continue
+            parent = stack[-1] if stack else None
+            if parent is not None and parent.expects_key():
+                parent.take_key(self, event)
+                continue
+            loc = parent.child_loc() if parent else ()
+            self._check_node(event, loc)
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                if len(stack) >= MAX_DEPTH:
+                    raise _fatal(self.name, *_mark(event), f"nesting is deeper than {MAX_DEPTH} levels")
+                # a block mapping starts at its first key; point at its own key instead
+                self.positions.setdefault(loc, self.key_positions.get(loc, _mark(event)))
+                stack.append(_Frame(loc, {} if isinstance(event, yaml.MappingStartEvent) else []))
+                continue
+            value = self._scalar(event) if isinstance(event, yaml.ScalarEvent) else None
+            self.positions.setdefault(loc, _mark(event))
+            if parent is None:
+                root = value
+            else:
+                parent.put(self, value, event)
+        if documents == 0 or (root is None and not stack):
+            self.problems.append(Problem(self.name, 1, 1, "", "file holds no data"))
+        return root
+
+    def _check_node(self, event: Any, loc: Loc) -> None:
+        if isinstance(event, yaml.AliasEvent):
+            self._add(event, loc, f"aliases (*{event.anchor}) are not allowed; write the value out")
+            return
+        if getattr(event, "anchor", None):
+            self._add(event, loc, f"anchors (&{event.anchor}) are not allowed; write the value out")
+        if getattr(event, "tag", None):
+            self._add(event, loc, f"tags ({event.tag}) are not allowed; quote the value instead")
+
+    def _scalar(self, event: yaml.ScalarEvent) -> str | None:
+        plain = event.implicit[0] and event.style is None
+        if plain and event.value in NULLS:
+            return None
+        return event.value
+
+    def key_problem(self, event: Any, loc: Loc) -> str | None:
+        if not isinstance(event, yaml.ScalarEvent):
+            return "keys must be plain strings, not lists, mappings or aliases"
+        if event.tag or event.anchor:
+            return "keys must be plain strings without tags or anchors"
+        if event.implicit[0] and event.style is None:
+            kind = self._resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+            if kind != "tag:yaml.org,2002:str":
+                return f"key {event.value!r} is not a string (YAML reads it as {kind.rsplit(':', 1)[-1]}); quote it"
+        return None
+
+    def _add(self, event: Any, loc: Loc, message: str) -> None:
+        line, col = _mark(event)
+        self.problems.append(Problem(self.name, line, col, format_loc(loc), message))
+
+
+class _Frame:
+    """A mapping or sequence being built, and the key awaiting its value."""
+
+    def __init__(self, loc: Loc, value: dict[str, Any] | list[Any]) -> None:
+        self.loc = loc
+        self.value = value
+        self.key: str | None = None
+        self.skip_value = False
+        self._skip_depth = 0
+
+    def expects_key(self) -> bool:
+        return isinstance(self.value, dict) and self.key is None
+
+    def take_key(self, composer: _Composer, event: Any) -> None:
+        loc = self.loc
+        problem = composer.key_problem(event, loc)
+        key = event.value if isinstance(event, yaml.ScalarEvent) else f"<key at line {_mark(event)[0]}>"
+        if problem:
+            composer._add(event, loc, problem)
+            self.skip_value = True
+        elif key in self.value:
+            first = composer.key_positions.get((*loc, key), (0, 0))
+            composer._add(event, (*loc, key), f"duplicate key {key!r} (first defined at line {first[0]})")
+            self.skip_value = True
+        else:
+            composer.key_positions[(*loc, key)] = _mark(event)
+            self.skip_value = False
+        if not isinstance(event, yaml.ScalarEvent):
+            raise _fatal(composer.name, *_mark(event), "keys must be plain strings, not lists or mappings")
+        self.key = key
+
+    def child_loc(self) -> Loc:
+        if isinstance(self.value, dict):
+            return (*self.loc, self.key if not self.skip_value else f"<ignored {self.key}>")
+        return (*self.loc, len(self.value))
+
+    def put(self, composer: _Composer, value: Any, event: Any) -> None:
+        if isinstance(self.value, list):
+            self.value.append(value)
+            return
+        assert self.key is not None
+        if not self.skip_value:
+            self.value[self.key] = value
+        self.key = None
+        self.skip_value = False
+
+
+def _mark(event: Any) -> Position:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1)
