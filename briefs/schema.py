@@ -67,7 +67,7 @@ def _emit_model(
         _emit_value(name, _unwrap(field.annotation), field.default, min_items, lines, indent, languages)
 
 
-def _emit_value(  # noqa: PLR0913
+def _emit_value(
     name: str,
     kind: Any,
     default: Any,

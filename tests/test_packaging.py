@@ -37,7 +37,8 @@ def test_wheel_contains_templates_styles_and_catalogues(wheel):
         }
         assert expected, f"{folder}/ is empty"
         assert expected <= shipped
-    assert any(n.startswith("briefs/locale/") and n.endswith(".po") for n in names) or not (ROOT / "briefs/locale").exists()
+    if (ROOT / "briefs/locale").exists():
+        assert any(n.startswith("briefs/locale/") and n.endswith(".po") for n in names)
     assert "briefs/cli.py" in names
 
 
