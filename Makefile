@@ -10,12 +10,12 @@ briefs: system $(VENV)/.installed
 	$(BIN)/briefs validate agreements
 
 test: system $(VENV)/.installed-test
-	$(BIN)/ruff check briefs tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check briefs tests benchmarks
-	$(BIN)/ruff format --check briefs tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 system:
 	scripts/install-system-packages
