@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 .PHONY: briefs test lint system clean
 
 briefs: system $(VENV)/.installed
-	$(BIN)/briefs validate agreements
+	$(BIN)/briefs build agreements
 
 test: system $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -70,6 +70,58 @@ def main(ctx: click.Context, verbose: int, quiet: bool, config_path: Path | None
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--lang", "langs", multiple=True, metavar="L", help="Language to build (repeatable; default: all).")
+@click.option(
+    "--kind", "kinds", multiple=True, type=click.Choice(["one-page", "full"]), help="Kind of brief (repeatable)."
+)
+@click.option(
+    "--format", "formats", multiple=True, type=click.Choice(["pdf", "docx"]), help="Output format (repeatable)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="output",
+    show_default=True,
+    help="Folder the briefs are written to, as DIR/<id>/<id>-<kind>-<lang>.<format>.",
+)
+@click.option(
+    "--templates",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder with html/, docx/ or styles/ files that override the built-in ones of the same name.",
+)
+@click.option("--pdf-variant", metavar="VARIANT", help="WeasyPrint PDF variant, e.g. pdf/a-3u or pdf/ua-1.")
+@click.pass_obj
+def build(
+    obj: _Context,
+    paths: tuple[Path, ...],
+    langs: tuple[str, ...],
+    kinds: tuple[str, ...],
+    formats: tuple[str, ...],
+    output: Path,
+    templates: tuple[Path, ...],
+    pdf_variant: str | None,
+) -> None:
+    """Build briefs from agreement files (default: the agreements/ folder)."""
+    from briefs import build as building
+
+    report = building.build(paths, langs, kinds, formats, output, templates, obj.config, pdf_variant)
+    for problem in report.invalid:
+        click.echo(str(problem), err=True)
+    if obj.verbosity >= 0:
+        click.echo(
+            f"built {len(report.built)} file(s), {len(report.failed)} failed, "
+            f"{len({p.path for p in report.invalid})} invalid file(s) in {report.seconds:.1f} s"
+        )
+    if report.invalid:
+        raise SystemExit(EXIT_INVALID_INPUT)
+    if report.failed:
+        raise SystemExit(EXIT_BUILD_FAILED)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.pass_obj
 def validate(obj: _Context, paths: tuple[Path, ...]) -> None:
     """Check agreement files (default: the agreements/ folder) and report every problem."""

@@ -22,6 +22,8 @@ class Config:
     """Settings shared by every command."""
 
     languages: tuple[str, ...] = ("bg", "en")
+    fonts: tuple[str, ...] = ("Vollkorn", "Manrope")
+    """Font families the built-in styles use; a brief set in anything else fails."""
     source: Path | None = field(default=None, compare=False)
 
 
@@ -39,7 +41,7 @@ def load_config(path: Path | None = None) -> Config:
         line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise InvalidInput([Problem(str(path), line, col, "", f"invalid TOML: {exc.msg}")]) from None
     problems: list[Problem] = []
-    unknown = sorted(set(data) - {"languages"})
+    unknown = sorted(set(data) - {"languages", "fonts"})
     for key in unknown:
         problems.append(Problem(str(path), 1, 1, key, "unknown setting"))
     languages = data.get("languages", list(Config.languages))
@@ -49,6 +51,9 @@ def load_config(path: Path | None = None) -> Config:
         or not all(isinstance(lang, str) and LANGUAGE_TAG.match(lang) for lang in languages)
     ):
         problems.append(Problem(str(path), 1, 1, "languages", 'must be a non-empty list of language tags such as "bg"'))
+    fonts = data.get("fonts", list(Config.fonts))
+    if not isinstance(fonts, list) or not all(isinstance(f, str) and f.strip() for f in fonts):
+        problems.append(Problem(str(path), 1, 1, "fonts", "must be a list of font family names"))
     if problems:
         raise InvalidInput(problems)
-    return Config(languages=tuple(languages), source=path)
+    return Config(languages=tuple(languages), fonts=tuple(fonts), source=path)

@@ -28,6 +28,7 @@ SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANGUAGE = r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-[A-Z]{2})?$"
 VERSION = r"^[0-9]+(?:\.[0-9]+)*$"
 ORGANISATION_CODE = r"^[A-Z][A-Z0-9]{1,15}$"
+EXCERPT_CUT = re.compile(r"\s*\[…\]\s*")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 LOCALIZED_MARK = "x-briefs-localized"
 
@@ -166,6 +167,11 @@ class Quote(Strict):
 
     speaker: Person = Field(description="Who said it.")
     text: LocalizedText = Field(description="The words, per language.")
+    excerpt: LocalizedText | None = Field(
+        None,
+        description="Optional: a shorter passage of the text for the pull quote on the one-page brief. "
+        "Only words of the text, in order; mark each cut with […].",
+    )
     spoken_in: Language | None = Field(None, description="Language the words were said in, if known (e.g. en).")
     verbatim: list[Language] = Field(
         default_factory=list,
@@ -176,6 +182,24 @@ class Quote(Strict):
     date: IsoDate | None = Field(None, description="When it was said; defaults to the source's date.")
     occasion: LocalizedText | None = Field(None, description="Optional: where it was said (a press conference...).")
     featured: bool = Field(False, description="Shown as a pull quote on the one-page brief; at most two.")
+
+    @field_validator("excerpt")
+    @classmethod
+    def _excerpt_is_quoted(cls, excerpt: dict[str, str] | None, info: ValidationInfo) -> dict[str, str] | None:
+        text = info.data.get("text")
+        if excerpt is None or text is None:
+            return excerpt
+        for lang, passage in excerpt.items():
+            whole = " ".join(text.get(lang, "").split())
+            for part in EXCERPT_CUT.split(passage):
+                part = " ".join(part.split())
+                if part and part not in whole:
+                    raise PydanticCustomError(
+                        "excerpt_not_in_text",
+                        "the {lang} excerpt has words that are not in the text: '{part}'",
+                        {"lang": lang, "part": part},
+                    )
+        return excerpt
 
 
 class Source(Strict):

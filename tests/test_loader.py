@@ -41,9 +41,7 @@ def test_positions_are_one_based_line_and_column(write):
 
 
 def test_duplicate_key(write):
-    assert messages(write("a: 1\nb: {c: 1}\nb: 2\n")) == [
-        "x.yaml:3:1: b: duplicate key 'b' (first defined at line 2)"
-    ]
+    assert messages(write("a: 1\nb: {c: 1}\nb: 2\n")) == ["x.yaml:3:1: b: duplicate key 'b' (first defined at line 2)"]
 
 
 def test_anchor_and_alias(write):
@@ -96,9 +94,7 @@ def test_unacceptable_character_in_stream(write):
 
 
 def test_deep_nesting(write):
-    assert messages(write("a: " + "[" * 5000 + "]" * 5000 + "\n")) == [
-        "x.yaml:1:35: nesting is deeper than 32 levels"
-    ]
+    assert messages(write("a: " + "[" * 5000 + "]" * 5000 + "\n")) == ["x.yaml:1:35: nesting is deeper than 32 levels"]
 
 
 def test_deep_nesting_json(write):
@@ -122,9 +118,7 @@ def test_json_duplicate_key(write):
 
 
 def test_yaml_syntax_error(write):
-    assert messages(write("a: [1, 2\nb: 3\n")) == [
-        "x.yaml:2:2: invalid YAML: expected ',' or ']', but got ':'"
-    ]
+    assert messages(write("a: [1, 2\nb: 3\n")) == ["x.yaml:2:2: invalid YAML: expected ',' or ']', but got ':'"]
 
 
 def test_several_documents(write):

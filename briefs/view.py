@@ -1,0 +1,119 @@
+"""The localized view of an agreement: plain, formatted values that templates only place.
+
+Templates never see the raw data or choose a language: every text here is in
+the brief's language, with dates formatted and quotation marks in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PartyView:
+    code: str
+    name: str
+    signatory: str | None
+    signatory_role: str | None
+
+
+@dataclass(frozen=True)
+class CommitmentView:
+    area: str
+    commitment: str
+    means: str | None
+
+
+@dataclass(frozen=True)
+class PillarView:
+    id: str
+    title: str
+    summary: list[str]
+    commitments: list[CommitmentView]
+    main: list[CommitmentView]
+    more: int
+    """How many commitments the one-page brief leaves out."""
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    text: str
+    """The words with the language's quotation marks around them."""
+    excerpt: str
+    """The passage for a pull quote (the whole text if no excerpt is given), in quotation marks."""
+    speaker: str
+    role: str
+    source: str
+    source_line: str
+    """"Source: Oxu.Az, 10 February 2026", localized."""
+    date: str | None
+    occasion: str | None
+    translation: str | None
+    """The visible mark of a translation, or None for the speaker's exact words."""
+    featured: bool
+
+
+@dataclass(frozen=True)
+class SourceView:
+    number: int
+    id: str
+    publisher: str | None
+    title: str
+    date: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class RelatedView:
+    title: str
+    date: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """File metadata: PDF info dictionary, DOCX core properties."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: list[str]
+    language: str
+    created: str
+    """ISO date the brief is dated; never the clock."""
+
+
+@dataclass(frozen=True)
+class BriefView:
+    id: str
+    kind: str
+    lang: str
+    """BCP 47 tag of the brief's language (bg-BG, en-GB)."""
+    language: str
+    """The language code the data uses (bg, en)."""
+    labels: dict[str, str]
+    kind_label: str
+    organisation: str
+    title: str
+    short_title: str
+    type: str
+    status: str
+    signed_date: str | None
+    signed_place: str | None
+    parties: list[PartyView]
+    summary: list[str]
+    key_points: list[str]
+    context: list[str]
+    pillars: list[PillarView]
+    quotes: list[QuoteView]
+    featured_quotes: list[QuoteView]
+    outlook: list[str]
+    sources: list[SourceView]
+    related: list[RelatedView]
+    prepared: str
+    version: str
+    distribution: str
+    issued: str
+    """The footer line: organisation, version and date."""
+    info: DocumentInfo
+    quote_marks: tuple[str, str] = field(default=("“", "”"))

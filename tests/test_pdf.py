@@ -1,0 +1,278 @@
+"""PDF briefs, rendered for real and read back."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefs.api import load_agreement
+from briefs.build import build, output_path
+from briefs.builders import RenderOptions
+from briefs.catalog import load_catalog
+from briefs.config import Config
+from briefs.errors import BriefsError
+from briefs.localize import localize
+
+from .conftest import MINIMAL, SAMPLES
+from .pdfread import fonts, reader, squash, text
+
+CHARTER = SAMPLES / "us-az-charter-2026.yaml"
+NUCLEAR = SAMPLES / "am-us-nuclear-2026.yaml"
+QUOTE_MARKS = {"bg": ("„", "“"), "en": ("“", "”")}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("output")
+    with _no_weasyprint_warnings() as records:
+        report = build([CHARTER, NUCLEAR], output=out, formats=["pdf"])
+    assert report.ok, (report.invalid, report.failed)
+    assert records == []
+    return out
+
+
+class _no_weasyprint_warnings:
+    def __enter__(self):
+        self.records: list[logging.LogRecord] = []
+        self.handler = logging.Handler(logging.WARNING)
+        self.handler.emit = self.records.append
+        logging.getLogger("weasyprint").addHandler(self.handler)
+        return self.records
+
+    def __exit__(self, *exc):
+        logging.getLogger("weasyprint").removeHandler(self.handler)
+
+
+def pdf(out: Path, ident: str, kind: str, lang: str) -> Path:
+    return output_path(out, ident, kind, lang, "pdf")
+
+
+@pytest.mark.parametrize("ident", ["us-az-charter-2026", "am-us-nuclear-2026"])
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_one_page_brief_is_one_page(built, ident, lang):
+    assert len(reader(pdf(built, ident, "one-page", lang)).pages) == 1
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_full_brief_has_title_quotes_tables_in_its_language(built, lang):
+    agreement = load_agreement(CHARTER, Config())
+    content = squash(text(pdf(built, agreement.id, "full", lang)))
+    assert squash(agreement.title[lang]) in content
+    opening, closing = QUOTE_MARKS[lang]
+    for quote in agreement.quotes:
+        first_words = " ".join(quote.text[lang].split()[:6])
+        assert squash(opening + first_words) in content
+        assert squash(quote.text[lang].split()[-1] + closing) in content
+    for pillar in agreement.pillars:
+        for row in pillar.commitments:
+            assert squash(row.area[lang]) in content
+            assert squash(row.commitment[lang]) in content
+    other = "en" if lang == "bg" else "bg"
+    assert squash(agreement.summary[other][:60]) not in content
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_one_page_brief_has_pull_quotes_and_translation_mark(built, lang):
+    agreement = load_agreement(CHARTER, Config())
+    content = squash(text(pdf(built, agreement.id, "one-page", lang)))
+    catalog = load_catalog(lang)
+    opening, _ = QUOTE_MARKS[lang]
+    for quote in agreement.quotes:
+        assert squash(opening + " ".join((quote.excerpt or quote.text)[lang].split()[:5])) in content
+    assert squash(catalog.get("quote.translated-from", language=catalog.locale.languages["en"])) in squash(content)
+    for pillar in agreement.pillars:
+        assert squash(pillar.title[lang]) in content
+
+
+def test_bulgarian_dates(built):
+    content = text(pdf(built, "us-az-charter-2026", "full", "bg"))
+    assert "10 февруари 2026 г." in content.replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize("kind", ["one-page", "full"])
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_fonts_are_embedded_subsets_and_nothing_else(built, kind, lang):
+    found = fonts(pdf(built, "us-az-charter-2026", kind, lang))
+    assert found
+    for font in found:
+        assert re.match(r"^/[A-Z]{6}\+(Vollkorn|Manrope)", font["name"]), font
+        assert font["subtype"] != "/Type3", font
+        assert font["embedded"], font
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_metadata_language_outline_and_tags(built, lang):
+    doc = reader(pdf(built, "us-az-charter-2026", "full", lang))
+    agreement = load_agreement(CHARTER, Config())
+    root = doc.trailer["/Root"]
+    assert root["/Lang"] == {"bg": "bg-BG", "en": "en-GB"}[lang]
+    assert doc.metadata.title == " ".join(agreement.title[lang].split())
+    assert doc.metadata.author == agreement.brief.organisation[lang]
+    assert doc.metadata.subject
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"]
+    titles = [item.title for item in doc.outline if not isinstance(item, list)]
+    assert len(titles) >= 5
+    assert load_catalog(lang).get("section.summary") in [t.strip() for t in _flatten(doc.outline)]
+
+
+def _flatten(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item.title
+
+
+def test_full_brief_has_contents_with_page_numbers(built):
+    first_pages = reader(pdf(built, "us-az-charter-2026", "full", "en")).pages[0].extract_text()
+    assert re.search(r"Contents", first_pages)
+    assert re.search(r"Summary\s*\.*\s*\d", first_pages)
+
+
+def test_footer_says_page_x_of_y(built):
+    doc = reader(pdf(built, "us-az-charter-2026", "full", "bg"))
+    pages = len(doc.pages)
+    last = doc.pages[-1].extract_text()
+    assert f"Страница {pages} от {pages}" in last
+
+
+def test_sparse_agreement_prints_no_empty_sections(built):
+    for lang, labels in (("en", ("Statements", "Outlook")), ("bg", ("Изявления", "Перспективи"))):
+        content = text(pdf(built, "am-us-nuclear-2026", "full", lang))
+        for label in labels:
+            assert label not in content
+
+
+def test_empty_means_shown_as_not_specified(built):
+    content = text(pdf(built, "us-az-charter-2026", "full", "en"))
+    assert "not specified" in content
+
+
+# Markup, Jinja-like text and entities in data come out as literal text.
+HOSTILE = "<b>bold</b> & <script>alert(1)</script> {{ b.title }} &amp; </style>"
+
+
+def _hostile(write):
+    text_ = MINIMAL.replace("en: Summary.}", f"en: {HOSTILE!r}}}".replace("'", '"'))
+    return write(text_)
+
+
+def test_markup_in_data_is_literal_text(write, tmp_path):
+    path = _hostile(write)
+    report = build([path], output=tmp_path / "out", langs=["en"], formats=["pdf"])
+    assert report.ok, report.failed
+    for output in report.built:
+        assert squash(HOSTILE) in squash(text(output.path))
+
+
+def _render(agreement_path, lang="en", kind="full", **options):
+    from briefs.builders.pdf import PdfBuilder
+
+    agreement = load_agreement(agreement_path, Config())
+    builder = PdfBuilder(RenderOptions(fonts=Config().fonts, **options))
+    return builder.render(localize(agreement, load_catalog(lang), kind))
+
+
+def _override(tmp_path: Path, relative: str, content: str) -> Path:
+    folder = tmp_path / "mine"
+    target = folder / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8")
+    return folder
+
+
+def test_one_partial_can_be_overridden(write, tmp_path):
+    folder = _override(
+        tmp_path, "html/partials/footer.html", '<footer data-block="footer"><p>OUR OWN FOOTER</p></footer>\n'
+    )
+    rendered = _render(write(MINIMAL), kind="one-page", templates=(folder,))
+    out = tmp_path / "x.pdf"
+    out.write_bytes(rendered.data)
+    content = text(out)
+    assert "OUR OWN FOOTER" in content
+    assert "Test Agreement" in content
+
+
+@pytest.mark.parametrize("url", ["file:///etc/hostname", "https://example.org/logo.png", "../../../../etc/hostname"])
+def test_fetching_outside_the_template_folders_aborts(write, tmp_path, url):
+    folder = _override(
+        tmp_path, "html/partials/footer.html", f'<footer data-block="footer"><img src="{url}" alt=""></footer>\n'
+    )
+    with pytest.raises(BriefsError, match="refused to fetch"):
+        _render(write(MINIMAL), kind="one-page", templates=(folder,))
+
+
+def test_weasyprint_warnings_fail_the_build(write, tmp_path):
+    folder = _override(tmp_path, "styles/one-page.css", "body { colour: red; }\n")
+    with pytest.raises(BriefsError, match="WeasyPrint warned"):
+        _render(write(MINIMAL), kind="one-page", templates=(folder,))
+
+
+def test_a_font_not_installed_fails_clearly():
+    from briefs.builders.pdf import PdfBuilder
+
+    with pytest.raises(BriefsError, match="font No Such Face not installed; the briefs never fall back"):
+        PdfBuilder(RenderOptions(fonts=("Vollkorn", "No Such Face")))
+
+
+def test_text_set_in_another_font_fails(write, tmp_path):
+    if "DejaVu Sans" not in __import__("briefs.fonts").fonts.installed_families():
+        pytest.skip("needs a second installed font")
+    folder = _override(tmp_path, "styles/one-page.css", 'h1 { font-family: "DejaVu Sans"; }\n')
+    with pytest.raises(BriefsError, match="text was set in DejaVu Sans"):
+        _render(write(MINIMAL), kind="one-page", templates=(folder,))
+
+
+def _long(write, sentences: int, name: str = "long.yaml"):
+    """MINIMAL with five key points of ``sentences`` sentences each (about 7 words a sentence)."""
+    filler = " ".join(["Допълнителен текст за проверка на оформлението на страницата."] * sentences)
+    filler_en = " ".join(["Additional text written to check the layout of the page."] * sentences)
+    points = "\n".join(f'  - {{bg: "{filler}", en: "{filler_en}"}}' for _ in range(5))
+    return write(MINIMAL.replace("pillars:\n", f"key_points:\n{points}\npillars:\n"), name=name)
+
+
+def test_overflow_fails_naming_blocks_and_writes_nothing(write, tmp_path):
+    path = _long(write, 50)
+    out = tmp_path / "out"
+    report = build([path], output=out, kinds=["one-page"], langs=["en"], formats=["pdf"])
+    assert not report.built
+    (failure,) = report.failed
+    assert "does not fit on one page, even with body text at 8.5 pt" in failure
+    assert "key points" in failure
+    assert re.search(r"by about \d+ words", failure)
+    assert not output_path(out, "test-agreement", "one-page", "en", "pdf").exists()
+
+
+def test_small_overflow_is_fitted_and_reported(write):
+    for sentences in range(1, 50):
+        rendered = _render(_long(write, sentences), kind="one-page")
+        if rendered.notes:
+            assert rendered.pages == 1
+            assert re.search(r"fitted on one page with body text at (9\.5|9|8\.5) pt", rendered.notes[0])
+            return
+    pytest.fail("no length needed fitting")
+
+
+def test_failed_build_keeps_the_previous_file(write, tmp_path):
+    out = tmp_path / "out"
+    good = write(MINIMAL)
+    assert build([good], output=out, kinds=["one-page"], langs=["en"], formats=["pdf"]).ok
+    target = output_path(out, "test-agreement", "one-page", "en", "pdf")
+    before = target.read_bytes()
+    shutil.copy(_long(write, 50), good)
+    report = build([good], output=out, kinds=["one-page"], langs=["en"], formats=["pdf"])
+    assert report.failed
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
+
+
+def test_pdf_variant_is_passed_through(write, tmp_path):
+    rendered = _render(write(MINIMAL), kind="one-page", pdf_variant="pdf/a-3u")
+    out = tmp_path / "a.pdf"
+    out.write_bytes(rendered.data)
+    assert b"pdfaid:part" in rendered.data or "/OutputIntents" in reader(out).trailer["/Root"]
