@@ -4,12 +4,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: briefs test lint system clean
+.PHONY: briefs test lint system system-test clean
 
 briefs: system $(VENV)/.installed
 	$(BIN)/briefs build agreements
 
-test: system $(VENV)/.installed-test
+test: system-test $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -18,7 +18,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 
 system:
-	scripts/install-system-packages
+	scripts/install-system-packages system-packages.txt
+
+system-test:
+	scripts/install-system-packages system-packages.txt system-packages-test.txt
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -276,3 +276,22 @@ def test_pdf_variant_is_passed_through(write, tmp_path):
     out = tmp_path / "a.pdf"
     out.write_bytes(rendered.data)
     assert b"pdfaid:part" in rendered.data or "/OutputIntents" in reader(out).trailer["/Root"]
+
+
+def _raster(lang: str, tmp_path: Path, family: str) -> bytes:
+    import subprocess
+
+    from weasyprint import HTML
+
+    pdf_path = tmp_path / f"{lang}-{family}.pdf"
+    body = f'<html lang="{lang}"><body style="font-family: {family}; font-size: 40pt">дл бж</body></html>'
+    HTML(string=body).write_pdf(pdf_path)
+    subprocess.run(["pdftoppm", "-png", "-r", "30", "-singlefile", str(pdf_path), str(pdf_path.with_suffix(""))], check=True)
+    return pdf_path.with_suffix(".png").read_bytes()
+
+
+@pytest.mark.parametrize("family", Config().fonts)
+def test_bulgarian_briefs_get_bulgarian_letterforms(tmp_path, family):
+    """The brief's language tag reaches HarfBuzz, so the fonts' Bulgarian (locl) forms are used."""
+    bulgarian = _raster(load_catalog("bg").tag, tmp_path, family)
+    assert bulgarian != _raster("ru", tmp_path, family)
