@@ -70,7 +70,7 @@ def build(
     for folder in templates:
         if not folder.is_dir():
             raise UsageError(f"--templates {folder}: no such folder")
-    catalogs = {lang: load_catalog(lang) for lang in langs}
+    catalogs = {lang: load_catalog(lang, tuple(folder / "locale" for folder in templates)) for lang in langs}
     options = RenderOptions(templates=tuple(templates), fonts=config.fonts, pdf_variant=pdf_variant)
     builders: dict[str, Builder] = {}
     report = BuildReport()

@@ -26,3 +26,28 @@ def require(families: tuple[str, ...]) -> None:
             f"font {' and '.join(missing)} not installed; the briefs never fall back to another font. "
             "Install it with `make briefs` (Debian packages in system-packages.txt)."
         )
+
+
+@functools.cache
+def characters(family: str) -> frozenset[int]:
+    """Code points the family's regular face covers."""
+    from fontTools.ttLib import TTFont
+
+    found = subprocess.run(
+        ["fc-match", "--format", "%{file}\n%{index}", f"{family}:style=Regular"], capture_output=True, text=True
+    )
+    path, _, index = found.stdout.partition("\n")
+    with TTFont(path, fontNumber=int(index or 0), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def uncovered(texts: dict[str, str], families: tuple[str, ...]) -> list[str]:
+    """For each text, the characters that one of ``families`` cannot show."""
+    problems = []
+    for where, text in texts.items():
+        for family in families:
+            missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in characters(family)})
+            if missing:
+                shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
+                problems.append(f"{where}: {family} has no glyph for {shown}")
+    return problems

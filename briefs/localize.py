@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from briefs.catalog import Catalog
 from briefs.model import Agreement, Commitment, Quote
@@ -53,6 +54,9 @@ class _Localizer:
         formatted = format_date(value, "long", locale=self.catalog.locale).replace(" ", NBSP, 1)
         return refine(formatted, self.language, self.marks)
 
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.catalog.locale)
+
     def commitment(self, item: Commitment) -> CommitmentView:
         return CommitmentView(self.req(item.area), self.req(item.commitment), self.text(item.means))
 
@@ -88,9 +92,11 @@ class _Localizer:
         for pillar in a.pillars:
             rows = [self.commitment(c) for c in pillar.commitments]
             chosen = _main_commitments(rows, [c.highlight for c in pillar.commitments])
+            more = len(rows) - len(chosen)
+            more_label = get("table.more-commitments", count=self.number(more)) if more else None
             pillars.append(
                 PillarView(
-                    pillar.id, self.req(pillar.title), self.paras(pillar.summary), rows, chosen, len(rows) - len(chosen)
+                    pillar.id, self.req(pillar.title), self.paras(pillar.summary), rows, chosen, more, more_label
                 )
             )
         quotes = [self.quote(q) for q in a.quotes]
@@ -138,10 +144,11 @@ class _Localizer:
             distribution=get(f"distribution.{a.brief.distribution}"),
             issued=get("footer.issued", organisation=organisation, version=a.brief.version, date=prepared),
             info=DocumentInfo(
-                title=title,
-                author=organisation,
-                subject=get("doc.subject", title=self.req(a.short_title)),
-                keywords=[get("doc.keywords-base"), *(self.req(k) for k in a.brief.keywords)],
+                # metadata is searched and shown in file lists, where no-break spaces only get in the way
+                title=title.replace(NBSP, " "),
+                author=organisation.replace(NBSP, " "),
+                subject=get("doc.subject", title=self.req(a.short_title)).replace(NBSP, " "),
+                keywords=[get("doc.keywords-base"), *(self.req(k).replace(NBSP, " ") for k in a.brief.keywords)],
                 language=self.catalog.tag,
                 created=a.brief.prepared.isoformat(),
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 NBSP = "\u00a0"
+NARROW_NBSP = "\u202f"
 EN_DASH = "\u2013"
 
 _SPACED_DASH = re.compile(r"(?<=\S)[ \t]+[-\u2013\u2014][ \t]+(?=\S)")
@@ -19,6 +20,8 @@ _STRAIGHT_QUOTES = re.compile(r'"([^"\n]*)"')
 
 def refine(text: str, language: str, marks: tuple[str, str]) -> str:
     """Apply the house rules to one text in ``language``; ``marks`` are its quotation marks."""
+    # CLDR puts narrow no-break spaces in dates (2026 г.); not every typeface has that glyph
+    text = text.replace(NARROW_NBSP, NBSP)
     text = _SPACED_DASH.sub(f"{NBSP}{EN_DASH} ", text)
     text = _INITIAL.sub(_keep_initial, text)
     text = _NUMBER_UNIT.sub(rf"\1{NBSP}", text)

@@ -6,7 +6,8 @@ the brief's language, with dates formatted and quotation marks in place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class PillarView:
     main: list[CommitmentView]
     more: int
     """How many commitments the one-page brief leaves out."""
+    more_label: str | None
+    """"and 4 more in the full brief", localized; None when nothing is left out."""
 
 
 @dataclass(frozen=True)
@@ -117,3 +120,24 @@ class BriefView:
     """The footer line: organisation, version and date."""
     info: DocumentInfo
     quote_marks: tuple[str, str] = field(default=("“", "”"))
+
+
+def view_texts(view: BriefView) -> dict[str, str]:
+    """Every text in the view, keyed by where it is (``pillars[1].commitments[0].area``)."""
+    found: dict[str, str] = {}
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, str):
+            found[where] = value
+        elif is_dataclass(value):
+            for item in fields(value):
+                walk(getattr(value, item.name), f"{where}.{item.name}" if where else item.name)
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                walk(item, f"{where}[{index}]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{where}[{key!r}]")
+
+    walk(view, "")
+    return found

@@ -18,7 +18,7 @@ from briefs import fonts
 from briefs.builders import Rendered, RenderOptions
 from briefs.errors import BriefsError
 from briefs.templating import html_environment, search_path
-from briefs.view import BriefView
+from briefs.view import BriefView, view_texts
 
 BASE_SIZE_PT = 10.0
 FIT_SIZES_PT = (9.5, 9.0, 8.5)
@@ -106,8 +106,13 @@ class PdfBuilder:
         return self.env.get_template(f"{view.kind}.html").render(b=view)
 
     def render(self, view: BriefView) -> Rendered:
-        source = self.html(view)
         where = f"{view.id}: {view.kind} brief ({view.language})"
+        missing = fonts.uncovered(view_texts(view), self.options.fonts)
+        if missing:
+            raise RenderError(
+                f"{where}: the text has characters the brief's fonts cannot show:\n  " + "\n  ".join(missing)
+            )
+        source = self.html(view)
         sizes = (None, *FIT_SIZES_PT) if view.kind == "one-page" else (None,)
         for size in sizes:
             document = self._layout(source, size, where)
