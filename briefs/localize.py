@@ -9,7 +9,7 @@ from babel.numbers import format_decimal
 
 from briefs.catalog import Catalog
 from briefs.model import Agreement, Commitment, Quote
-from briefs.typography import NBSP, nest_quotes, paragraphs, refine
+from briefs.typography import NBSP, keep_last_words, nest_quotes, paragraphs, refine
 from briefs.view import (
     BriefView,
     CommitmentView,
@@ -104,7 +104,7 @@ class _Localizer:
             SourceView(n, s.id, s.publisher, self.req(s.title), self.date(s.date), s.url)
             for n, s in enumerate(a.sources, start=1)
         ]
-        title = self.req(a.title)
+        title = keep_last_words(self.req(a.title))
         organisation = self.req(a.brief.organisation)
         prepared = self.date(a.brief.prepared) or ""
         return BriefView(

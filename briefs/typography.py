@@ -46,3 +46,9 @@ def nest_quotes(text: str, outer: tuple[str, str], inner: tuple[str, str]) -> st
 def paragraphs(text: str) -> list[str]:
     """Split on blank lines; single newlines inside a paragraph are spaces."""
     return [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+
+
+def keep_last_words(text: str) -> str:
+    """Tie the last two words together, so a heading never ends on a lone short word."""
+    head, space, last = text.rpartition(" ")
+    return f"{head}{NBSP}{last}" if space and len(last) <= 12 else text

@@ -83,8 +83,9 @@ def test_one_page_brief_has_pull_quotes_and_translation_mark(built, lang):
     opening, _ = QUOTE_MARKS[lang]
     for quote in agreement.quotes:
         assert squash(opening + " ".join((quote.excerpt or quote.text)[lang].split()[:5])) in content
-    mark = catalog.get("quote.translated-from", language=catalog.locale.languages["en"])
-    assert squash(mark).casefold() in content.casefold()
+    # Vance spoke English; the English text is a back-translation of the reported Bulgarian
+    mark = catalog.get("quote.translated-from", language=catalog.locale.languages["en"]) if lang == "bg" else None
+    assert squash(mark or catalog.get("quote.translation")).casefold() in content.casefold()
     for pillar in agreement.pillars:
         assert squash(pillar.title[lang]) in content
 
@@ -197,7 +198,7 @@ def test_one_partial_can_be_overridden(write, tmp_path):
     out.write_bytes(rendered.data)
     content = text(out)
     assert "OUR OWN FOOTER" in content
-    assert "Test Agreement" in content
+    assert "Test Agreement" in content.replace("\xa0", " ")
 
 
 @pytest.mark.parametrize("url", ["file:///etc/hostname", "https://example.org/logo.png", "../../../../etc/hostname"])
