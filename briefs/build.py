@@ -93,6 +93,11 @@ def build(
                         report.failed.append(f"{path}: {exc}")
                         log.error("%s: %s", path, exc)
                         continue
+                    except Exception as exc:  # a bug, but one brief must not stop the others
+                        log.debug("rendering %s failed", target, exc_info=True)
+                        report.failed.append(f"{path}: {kind} {lang} {fmt}: internal error: {exc!r}")
+                        log.error("%s: internal error while building %s: %r", path, target.name, exc)
+                        continue
                     report.notes.extend(rendered.notes)
                     for note in rendered.notes:
                         log.warning("%s", note)

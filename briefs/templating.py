@@ -6,7 +6,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+import traceback
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
 from briefs.resources import data_dir
@@ -64,3 +66,12 @@ def html_environment(overrides: Sequence[Path] = ()) -> Environment:
     env.filters["css_string"] = css_string
     env.filters["css_counters"] = css_counters
     return env
+
+
+def describe(error: TemplateError) -> str:
+    """``template.html:12: message`` for a template error, wherever in the template it happened."""
+    if isinstance(error, TemplateSyntaxError):
+        return f"{error.filename or error.name}:{error.lineno}: {error.message}"
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.endswith(".py")]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+    return f"{where}{error.message or error}"

@@ -278,7 +278,9 @@ def test_pdf_variant_is_passed_through(write, tmp_path):
     rendered = _render(write(MINIMAL), kind="one-page", pdf_variant="pdf/a-3u")
     out = tmp_path / "a.pdf"
     out.write_bytes(rendered.data)
-    assert b"pdfaid:part" in rendered.data or "/OutputIntents" in reader(out).trailer["/Root"]
+    root = reader(out).trailer["/Root"]
+    assert "/OutputIntents" in root
+    assert b"pdfaid:part" in root["/Metadata"].get_object().get_data()
 
 
 def _raster(lang: str, tmp_path: Path, family: str) -> bytes:
@@ -308,3 +310,41 @@ def test_a_character_the_fonts_lack_fails_naming_the_field(write):
         _render(path)
     message = str(caught.value)
     assert "summary[0]: Vollkorn has no glyph for 'ǂ' (U+01C2), '😀' (U+1F600)" in message
+
+
+def test_templates_are_strict_and_escape_whatever_their_extension(tmp_path):
+    from jinja2 import UndefinedError
+
+    from briefs.templating import html_environment
+
+    folder = _override(tmp_path, "html/note.txt", "{{ value }}\n")
+    (folder / "html/missing.html").write_text("{{ b.nothing }}\n", encoding="utf-8")
+    env = html_environment((folder,))
+    assert env.get_template("note.txt").render(value="<b>&</b>").strip() == "&lt;b&gt;&amp;&lt;/b&gt;"
+    with pytest.raises(UndefinedError):
+        env.get_template("missing.html").render(b=object())
+
+
+def test_a_broken_override_is_reported_with_its_line(write, tmp_path):
+    folder = _override(tmp_path, "html/partials/footer.html", "<footer>\n{{ b.no_such_field }}\n</footer>\n")
+    report = build([write(MINIMAL)], output=tmp_path / "out", kinds=["one-page"], langs=["en"], formats=["pdf"])
+    assert report.ok
+    report = build(
+        [write(MINIMAL)],
+        output=tmp_path / "out2",
+        kinds=["one-page"],
+        langs=["en"],
+        formats=["pdf"],
+        templates=[folder],
+    )
+    (failure,) = report.failed
+    assert f"template error: {folder / 'html/partials/footer.html'}:2:" in failure
+    assert "no_such_field" in failure
+
+
+def test_pdf_ua_variant(write, tmp_path):
+    rendered = _render(write(MINIMAL), kind="one-page", pdf_variant="pdf/ua-1")
+    out = tmp_path / "ua.pdf"
+    out.write_bytes(rendered.data)
+    xmp = reader(out).trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfuaid:part" in xmp

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jinja2 import TemplateError
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -17,7 +18,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from briefs import fonts
 from briefs.builders import Rendered, RenderOptions
 from briefs.errors import BriefsError
-from briefs.templating import html_environment, search_path
+from briefs.templating import describe, html_environment, search_path
 from briefs.view import BriefView, view_texts
 
 BASE_SIZE_PT = 10.0
@@ -103,7 +104,10 @@ class PdfBuilder:
 
     def html(self, view: BriefView) -> str:
         """The HTML of the brief, for inspection and tests."""
-        return self.env.get_template(f"{view.kind}.html").render(b=view)
+        try:
+            return self.env.get_template(f"{view.kind}.html").render(b=view)
+        except TemplateError as exc:
+            raise RenderError(f"template error: {describe(exc)}") from None
 
     def render(self, view: BriefView) -> Rendered:
         where = f"{view.id}: {view.kind} brief ({view.language})"
