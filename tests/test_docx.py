@@ -1,0 +1,656 @@
+"""DOCX briefs, rendered for real from the sample agreements and read back.
+
+LibreOffice (soffice) lays the files out as a word processor would; those tests
+are skipped, with the reason, only where soffice is not installed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from lxml import etree
+from pypdf import PdfReader
+
+from briefs.api import load_agreement
+from briefs.builders import FORMATS, RenderOptions
+from briefs.builders.docx import (
+    FIT_LIMIT,
+    DocxBuilder,
+    RenderError,
+    environment,
+    estimate_blocks,
+    font_families,
+    page_x_of_y,
+    template_variables,
+)
+from briefs.catalog import load_catalog
+from briefs.config import Config
+from briefs.localize import KINDS, localize
+from briefs.resources import data_dir
+from briefs.view import BriefView
+
+from .conftest import MINIMAL, SAMPLES
+
+LANGS = ("bg", "en")
+AGREEMENTS = sorted(SAMPLES.glob("*.yaml"))
+TEMPLATES = data_dir("templates") / "docx"
+FONTS = Config().fonts
+SOFFICE = shutil.which("soffice")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer"
+)
+MAX_FILL = 0.90
+"""The one-page brief stays 10% short of a full page in LibreOffice: Word lays out a little differently."""
+
+
+# --- Helpers ----------------------------------------------------------------------------------------
+
+
+def view_of(path: Path, lang: str, kind: str) -> BriefView:
+    return localize(load_agreement(path, Config()), load_catalog(lang), kind)
+
+
+def render(view: BriefView, **options) -> bytes:
+    return DocxBuilder(RenderOptions(fonts=FONTS, **options)).render(view).data
+
+
+def open_docx(data: bytes):
+    return Document(io.BytesIO(data))
+
+
+def story_roots(doc):
+    """Body, headers and footers."""
+    yield doc.element
+    for rel in doc.part.rels.values():
+        if rel.reltype.endswith(("/header", "/footer")):
+            yield rel.target_part.element
+
+
+def para_text(p) -> str:
+    return "".join((node.text or "") if node.tag == qn("w:t") else "\n" for node in p.iter(qn("w:t"), qn("w:br")))
+
+
+def all_text(doc) -> str:
+    return "\n".join(para_text(p) for root in story_roots(doc) for p in root.iter(qn("w:p")))
+
+
+def style_names(doc) -> dict[str, str]:
+    styles = doc.styles.element.iter(qn("w:style"))
+    return {s.get(qn("w:styleId")): s.find(qn("w:name")).get(qn("w:val")) for s in styles}
+
+
+def paragraphs_of(doc, style_name: str) -> list:
+    names = style_names(doc)
+    found = []
+    for p in doc.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style is not None and names.get(style.get(qn("w:val")), "").lower() == style_name.lower():
+            found.append(p)
+    return found
+
+
+def tables_of(doc, style_name: str) -> list:
+    names = style_names(doc)
+    return [t for t in doc.tables if names.get(t._tbl.tblPr.find(qn("w:tblStyle")).get(qn("w:val"))) == style_name]
+
+
+def cell_text(cell) -> str:
+    return "\n".join(para_text(p) for p in cell._tc.iter(qn("w:p")))
+
+
+def soffice_pdf(docx_files: list[Path], out: Path) -> None:
+    """Convert with LibreOffice in one run, with a profile of its own (no clash with a running one)."""
+    profile = (out / "lo-profile").as_uri()
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out)]
+        + [str(f) for f in docx_files],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+
+
+def body_fill(pdf: Path, top_mm: float, bottom_mm: float) -> float:
+    """How much of the first page's body height the text takes: top margin to the lowest text line."""
+    page = PdfReader(str(pdf)).pages[0]
+    height = float(page.mediabox.height)
+    top, bottom = height - top_mm * 72 / 25.4, bottom_mm * 72 / 25.4
+    baselines: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            baselines.append(tm[5] * (cm[3] or 1) + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    body = [y for y in baselines if bottom < y < top]
+    return (top - min(body)) / (top - bottom)
+
+
+def margins_mm(doc) -> tuple[float, float]:
+    section = doc.sections[0]
+    return section.top_margin.mm, section.bottom_margin.mm
+
+
+# --- Fixtures ----------------------------------------------------------------------------------------
+
+
+CASES = [(path, lang, kind) for path in AGREEMENTS for lang in LANGS for kind in KINDS]
+CASE_IDS = [f"{path.stem}-{kind}-{lang}" for path, lang, kind in CASES]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Every sample agreement, both languages, both kinds: (view, bytes, path) by case id."""
+    out = tmp_path_factory.mktemp("docx")
+    results = {}
+    for (path, lang, kind), ident in zip(CASES, CASE_IDS, strict=True):
+        view = view_of(path, lang, kind)
+        data = render(view)
+        target = out / f"{ident}.docx"
+        target.write_bytes(data)
+        results[ident] = (view, data, target)
+    return results
+
+
+@pytest.fixture(scope="module")
+def converted(built, tmp_path_factory):
+    """The same files as PDF, laid out by LibreOffice."""
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer")
+    out = tmp_path_factory.mktemp("pdf")
+    soffice_pdf([target for _, _, target in built.values()], out)
+    return {ident: out / f"{ident}.pdf" for ident in built}
+
+
+# --- Templates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["one-page.docx", "full.docx"])
+def test_template_parses_and_uses_only_view_variables(name):
+    template = DocxTemplate(TEMPLATES / name)
+    used = template.get_undeclared_template_variables(jinja_env=environment())
+    assert used, "the template uses no variable at all"
+    assert used <= template_variables(), used - template_variables()
+    xml = _template_xml(TEMPLATES / name)
+    labels = set(re.findall(r"labels\[(?:'|&apos;)([\w.-]+)(?:'|&apos;)\]", xml))
+    assert labels
+    for lang in LANGS:
+        missing = labels - set(load_catalog(lang).labels)
+        assert not missing, f"{name} uses labels the {lang} catalogue lacks: {missing}"
+
+
+def _template_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as package:
+        return "".join(
+            package.read(n).decode("utf-8")
+            for n in package.namelist()
+            if re.match(r"word/(document|header\d*|footer\d*)\.xml$", n)
+        )
+
+
+@pytest.mark.parametrize("name", ["one-page.docx", "full.docx"])
+def test_template_tags_sit_whole_in_single_runs(name):
+    root = etree.fromstring(f"<x>{_strip_decl(_template_xml(TEMPLATES / name))}</x>".encode())
+    texts = [t.text or "" for t in root.iter(qn("w:t"))]
+    assert any("{{" in t for t in texts)
+    for text in texts:
+        assert text.count("{{") == text.count("}}"), text
+        assert text.count("{%") == text.count("%}"), text
+
+
+def _strip_decl(xml: str) -> str:
+    return re.sub(r"<\?xml[^>]*\?>", "", xml)
+
+
+@pytest.mark.parametrize("name", ["one-page.docx", "full.docx"])
+def test_template_body_has_no_direct_formatting(name):
+    """Paragraphs and runs only name styles, so a designer changes the look in one place."""
+    doc = Document(TEMPLATES / name)
+    allowed_ppr = {qn("w:pStyle"), qn("w:pageBreakBefore")}
+    for root in story_roots(doc):
+        for p in root.iter(qn("w:p")):
+            ppr = p.find(qn("w:pPr"))
+            assert ppr is not None and ppr.find(qn("w:pStyle")) is not None, para_text(p)
+            assert {c.tag for c in ppr} <= allowed_ppr, (para_text(p), [c.tag for c in ppr])
+        for r in root.iter(qn("w:r")):
+            rpr = r.find(qn("w:rPr"))
+            assert rpr is None or {c.tag for c in rpr} <= {qn("w:rStyle")}, etree.tostring(r)
+        for tc in root.iter(qn("w:tc")):
+            assert {c.tag for c in tc.find(qn("w:tcPr"))} <= {qn("w:tcW")}
+
+
+def test_templates_are_what_the_generator_makes(tmp_path):
+    """The committed templates can be regenerated byte for byte (scripts/make_docx_templates.py)."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "make_docx_templates.py"
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, capture_output=True)
+    for name in ("one-page.docx", "full.docx"):
+        assert (tmp_path / name).read_bytes() == (TEMPLATES / name).read_bytes(), name
+
+
+# --- Structure ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_named_styles_and_tables(built, case):
+    view, data, _ = built[case]
+    doc = open_docx(data)
+    assert [para_text(p) for p in paragraphs_of(doc, "Title")] == [view.title]
+    assert paragraphs_of(doc, "heading 1")
+    if view.key_points:
+        assert [para_text(p) for p in paragraphs_of(doc, "List Bullet")][: len(view.key_points)] == view.key_points
+    if view.kind == "full":
+        assert [para_text(p) for p in paragraphs_of(doc, "heading 2")] == [p.title for p in view.pillars]
+    pillar_tables = tables_of(doc, "Brief Table")
+    assert len(pillar_tables) == (1 if view.kind == "one-page" else len(view.pillars))
+    for table in pillar_tables:
+        rows = table._tbl.findall(qn("w:tr"))
+        assert rows[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None, "header row not repeated"
+        for row in rows:
+            assert row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None, "a row may split across pages"
+        for row in rows[1:]:
+            assert row.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_quotes_match_the_view(built, case):
+    view, data, _ = built[case]
+    doc = open_docx(data)
+    quotes = view.quotes if view.kind == "full" else view.featured_quotes
+    shown = [para_text(p) for p in paragraphs_of(doc, "Quote")]
+    assert shown == [q.text if view.kind == "full" else q.excerpt for q in quotes]
+    attributions = [para_text(p) for p in paragraphs_of(doc, "Quote Attribution")]
+    assert len(attributions) == len(quotes)
+    for quote, line in zip(quotes, attributions, strict=True):
+        assert line.startswith(f"{quote.speaker}, {quote.role}")
+        if view.kind == "full":
+            assert quote.source_line in line.split("\n")
+            if quote.occasion:
+                assert quote.occasion in line.split("\n")
+        if quote.translation:
+            assert quote.translation in line
+    opening, closing = view.quote_marks
+    assert all(text.startswith(opening) and text.endswith(closing) for text in shown)
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_table_cells_match_the_view_in_order(built, case):
+    view, data, _ = built[case]
+    doc = open_docx(data)
+    tables = tables_of(doc, "Brief Table")
+    if view.kind == "full":
+        for pillar, table in zip(view.pillars, tables, strict=True):
+            cells = [[cell_text(c) for c in row.cells] for row in table.rows]
+            assert cells[0] == [view.labels[k] for k in ("table.area", "table.commitment", "table.means")]
+            assert cells[1:] == [
+                [row.area, row.commitment, row.means or view.labels["table.means-none"]] for row in pillar.commitments
+            ]
+    else:
+        (table,) = tables
+        cells = [[cell_text(c) for c in row.cells] for row in table.rows]
+        assert cells[0] == [view.labels["table.pillar"], view.labels["table.main-commitments"]]
+        expected = []
+        for pillar in view.pillars:
+            lines = [f"{row.area} ({row.means})" if row.means else row.area for row in pillar.main]
+            if pillar.more:
+                lines.append(view.labels["table.more-commitments"].format(count=pillar.more))
+            expected.append([pillar.title, "\n".join(lines)])
+        assert cells[1:] == expected
+
+
+def _view_texts(view: BriefView) -> list[str]:
+    """Every text of the view that the brief of its kind shows, as in the PDF twin."""
+    texts = [view.title, view.short_title, view.organisation, view.kind_label, view.status]
+    texts += [view.issued, view.distribution, *view.summary, *view.key_points]
+    texts += [t for t in (view.signed_date, view.signed_place) if t]
+    texts += [p.name for p in view.parties]
+    for quote in view.featured_quotes if view.kind == "one-page" else view.quotes:
+        texts += [quote.excerpt if view.kind == "one-page" else quote.text, quote.speaker, quote.role]
+        texts += [t for t in (quote.translation,) if t]
+        if view.kind == "full":
+            texts += [quote.source_line, *([quote.occasion] if quote.occasion else [])]
+    for pillar in view.pillars:
+        texts.append(pillar.title)
+        rows = pillar.main if view.kind == "one-page" else pillar.commitments
+        texts += [row.area for row in rows] + [row.means for row in rows if row.means]
+        if view.kind == "full":
+            texts += pillar.summary + [row.commitment for row in rows]
+    for source in view.sources:
+        texts += [t for t in (source.publisher or source.title, source.date) if t]
+        if view.kind == "full":
+            texts += [t for t in (source.title, source.url) if t]
+    if view.kind == "full":
+        texts += [view.type, *view.context, *view.outlook]
+        texts += [p.signatory for p in view.parties if p.signatory]
+        texts += [p.signatory_role for p in view.parties if p.signatory_role]
+        for item in view.related:
+            texts += [t for t in (item.title, item.date, item.note) if t]
+    return texts
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_every_text_of_the_view_appears(built, case):
+    view, data, _ = built[case]
+    content = all_text(open_docx(data))
+    missing = [text for text in _view_texts(view) if text not in content]
+    assert not missing
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_language_on_defaults_styles_and_runs(built, case):
+    view, data, _ = built[case]
+    doc = open_docx(data)
+    lang = f"{qn('w:rPr')}/{qn('w:lang')}"
+    defaults = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{lang}")
+    assert defaults.get(qn("w:val")) == view.lang
+    for style in doc.styles.element.iter(qn("w:style")):
+        if style.get(qn("w:type")) != "numbering":
+            assert style.find(lang).get(qn("w:val")) == view.lang, style.get(qn("w:styleId"))
+    runs = [r for root in story_roots(doc) for r in root.iter(qn("w:r"))]
+    assert runs
+    assert {r.find(lang).get(qn("w:val")) for r in runs} == {view.lang}
+    assert doc.settings.element.find(qn("w:themeFontLang")).get(qn("w:val")) == view.lang
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_header_short_title_and_footer_page_x_of_y(built, case):
+    view, data, _ = built[case]
+    doc = open_docx(data)
+    section = doc.sections[0]
+    header = [para_text(p) for p in section.header._element.iter(qn("w:p"))]
+    assert header == [f"{view.short_title}\n{view.organisation}".replace("\n", "")] or view.short_title in header[0]
+    footer = section.footer._element
+    fields = [f.get(qn("w:instr")).split()[0] for f in footer.iter(qn("w:fldSimple"))]
+    assert fields == ["PAGE", "NUMPAGES"]
+    # the label's words, in order, around the two fields
+    label = view.labels["footer.page"]
+    texts = [para_text(p) for p in footer.iter(qn("w:p"))]
+    assert any(re.sub(r"\{\w+\}", "1", label) in t for t in texts), texts
+    assert view.issued in texts[0]
+
+
+def test_page_label_keeps_the_order_of_its_placeholders():
+    xml = str(page_x_of_y("{pages} pages, this is {page} & <more>"))
+    assert xml.index("NUMPAGES") < xml.index(" PAGE ")
+    assert "&amp; &lt;more&gt;" in xml
+    with pytest.raises(RenderError, match="unknown placeholder"):
+        page_x_of_y("Page {page} of {total}")
+
+
+@pytest.mark.parametrize("case", [c for c in CASE_IDS if "-full-" in c])
+def test_full_brief_has_contents_field_updated_on_opening(built, case):
+    view, data, _ = built[case]
+    doc = open_docx(data)
+    instructions = "".join(t.text for t in doc.element.body.iter(qn("w:instrText")))
+    assert re.search(r"\bTOC\b", instructions)
+    update = doc.settings.element.find(qn("w:updateFields"))
+    assert update is not None and update.get(qn("w:val")) == "true"
+    entries = [para_text(p) for p in paragraphs_of(doc, "toc 1") + paragraphs_of(doc, "toc 2")]
+    headings = [para_text(p) for p in paragraphs_of(doc, "heading 1") + paragraphs_of(doc, "heading 2")]
+    assert sorted(entries) == sorted(headings)
+    assert view.labels["section.summary"] in entries
+    anchors = {h.get(qn("w:anchor")) for h in doc.element.body.iter(qn("w:hyperlink")) if h.get(qn("w:anchor"))}
+    bookmarks = {b.get(qn("w:name")) for b in doc.element.body.iter(qn("w:bookmarkStart"))}
+    assert anchors and anchors <= bookmarks
+
+
+@pytest.mark.parametrize("case", [c for c in CASE_IDS if "-one-page-" in c])
+def test_one_page_brief_has_no_contents(built, case):
+    _, data, _ = built[case]
+    doc = open_docx(data)
+    assert doc.settings.element.find(qn("w:updateFields")) is None
+    assert not list(doc.element.body.iter(qn("w:instrText")))
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_core_properties_from_the_data(built, case):
+    view, data, _ = built[case]
+    props = open_docx(data).core_properties
+    assert props.title == view.info.title
+    assert props.subject == view.info.subject
+    assert props.author == view.info.author
+    assert props.language == view.lang
+    assert props.keywords == ", ".join(view.info.keywords)
+    stamp = datetime.fromisoformat(view.info.created).replace(tzinfo=UTC)
+    assert props.created == stamp and props.modified == stamp
+    assert props.last_modified_by == "briefs"
+    assert props.revision == 1
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_only_the_brief_fonts(built, case):
+    _, data, _ = built[case]
+    assert font_families(open_docx(data)) == set(FONTS)
+
+
+# --- Escaping ----------------------------------------------------------------------------------------------
+
+HOSTILE = {
+    "markup": "<b>bold</b> & <w:t>x</w:t> ]]> <!-- c -->",
+    "jinja": "{{ title }} {% if x %}y{% endif %} {_{ z }_} {%p endfor %} {# n #}",
+    "entities": "&amp; &lt; &#123; 'single' \\ back",
+}
+
+
+def _hostile_agreement(write):
+    text = MINIMAL
+    text = text.replace("en: Summary.}", f'en: "{HOSTILE["markup"]}"}}')
+    text = text.replace("en: Test Agreement}", f'en: "{HOSTILE["jinja"]}"}}')
+    text = text.replace("en: Lower tariffs.}", f'en: "{HOSTILE["entities"]}"}}')
+    text = text.replace("en: Good day.}", f'en: "{HOSTILE["jinja"]} {HOSTILE["markup"]}"}}')
+    text = text.replace("en: Customs}", 'en: "A & B <c> {{ d }}"}')
+    text = text.replace(
+        "    date: 2026-02-11\n", '    date: 2026-02-11\n    url: "https://example.org/a?b=1&c=<2>&d={{e}}"\n'
+    )
+    return write(text)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hostile_text_comes_out_literally_and_the_xml_stays_valid(write, kind):
+    view = localize(load_agreement(_hostile_agreement(write), Config()), load_catalog("en"), kind)
+    data = render(view)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for name in package.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(package.read(name))  # strict parser: raises on invalid XML
+    content = all_text(open_docx(data))
+    for text in _view_texts(view):
+        assert text in content, text
+    # the view's texts went through typography (non-breaking spaces), not through any escaping
+    assert view.title.startswith("{{ title }} {% if x %}y{% endif %} {_{ z }_}")
+    assert view.title in content
+    assert view.summary == [HOSTILE["markup"]]
+    assert HOSTILE["markup"] in content
+    if kind == "full":
+        commitment = view.pillars[0].commitments[0].commitment
+        assert commitment.startswith("&amp; &lt; &#123; 'single'")
+        assert commitment in content
+        rels = zipfile.ZipFile(io.BytesIO(data)).read("word/_rels/document.xml.rels").decode()
+        assert "https://example.org/a?b=1&amp;c=&lt;2&gt;&amp;d={{e}}" in rels
+
+
+def test_a_template_printing_an_undefined_name_fails(tmp_path):
+    folder = _override_template(tmp_path, "one-page.docx", lambda xml: xml.replace("{{ title }}", "{{ titel }}"))
+    view = view_of(AGREEMENTS[0], "en", "one-page")
+    with pytest.raises(RenderError, match="titel"):
+        render(view, templates=(folder,))
+
+
+# --- Overrides, designers, fonts ------------------------------------------------------------------------
+
+
+def _override_template(tmp_path: Path, name: str, edit_document=None, edit_styles=None) -> Path:
+    """A copy of our template ``name`` in tmp_path/mine/docx/, with its XML edited."""
+    folder = tmp_path / "mine"
+    (folder / "docx").mkdir(parents=True, exist_ok=True)
+    source = zipfile.ZipFile(TEMPLATES / name)
+    with zipfile.ZipFile(folder / "docx" / name, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml" and edit_document:
+                data = edit_document(data.decode()).encode()
+            if item.filename == "word/styles.xml" and edit_styles:
+                data = edit_styles(data.decode()).encode()
+            target.writestr(item, data)
+    return folder
+
+
+def _recolour_title(xml: str, colour: str) -> str:
+    start = xml.index('w:styleId="Title"')
+    end = xml.index("</w:style>", start)
+    style = re.sub(r'<w:color w:val="\w+"/>', f'<w:color w:val="{colour}"/>', xml[start:end])
+    return xml[:start] + style + xml[end:]
+
+
+def _title_colour(doc) -> str:
+    style = next(s for s in doc.styles.element.iter(qn("w:style")) if s.get(qn("w:styleId")) == "Title")
+    return style.find(f"{qn('w:rPr')}/{qn('w:color')}").get(qn("w:val"))
+
+
+def test_templates_option_overrides_one_docx_template(tmp_path):
+    folder = _override_template(
+        tmp_path,
+        "one-page.docx",
+        edit_document=lambda xml: xml.replace("{{ title }}", "OUR OWN {{ title }}"),
+        edit_styles=lambda xml: _recolour_title(xml, "7A1F5C"),
+    )
+    one_page = open_docx(render(view_of(AGREEMENTS[0], "en", "one-page"), templates=(folder,)))
+    assert "OUR OWN " in all_text(one_page)
+    assert _title_colour(one_page) == "7A1F5C"
+    full = open_docx(render(view_of(AGREEMENTS[0], "en", "full"), templates=(folder,)))
+    assert "OUR OWN " not in all_text(full)
+    assert _title_colour(full) == "0B3A5B"
+
+
+def test_a_template_in_another_font_fails(tmp_path):
+    folder = _override_template(tmp_path, "full.docx", edit_styles=lambda xml: xml.replace('"Manrope"', '"Arial"'))
+    with pytest.raises(RenderError, match="sets text in Arial, not in Vollkorn, Manrope"):
+        render(view_of(AGREEMENTS[0], "en", "full"), templates=(folder,))
+
+
+@needs_soffice
+def test_a_template_saved_by_libreoffice_still_builds_with_its_new_title_colour(tmp_path):
+    """A designer's round trip: change the Title style, save in LibreOffice, rebuild."""
+    edited = _override_template(tmp_path, "full.docx", edit_styles=lambda xml: _recolour_title(xml, "7A1F5C"))
+    saved = tmp_path / "saved"
+    (saved / "docx").mkdir(parents=True)
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "docx:MS Word 2007 XML",
+         "--outdir", str(saved / "docx"), str(edited / "docx" / "full.docx")],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    view = view_of(AGREEMENTS[0], "bg", "full")
+    doc = open_docx(render(view, templates=(saved,)))
+    assert _title_colour(doc).upper() == "7A1F5C"
+    content = all_text(doc)
+    assert not [text for text in _view_texts(view) if text not in content]
+
+
+# --- Bytes -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASE_IDS)
+def test_the_same_view_gives_the_same_bytes(built, case):
+    view, data, _ = built[case]
+    assert render(view) == data
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        infos = package.infolist()
+        assert infos[0].filename == "[Content_Types].xml"
+        assert {i.date_time[:3] for i in infos} == {tuple(int(x) for x in view.info.created.split("-"))}
+
+
+def test_builds_through_the_build_command(tmp_path):
+    if "docx" not in FORMATS:
+        pytest.skip("briefs.builders.FORMATS does not list docx yet, so build() refuses --format docx")
+    from briefs.build import build, output_path
+
+    report = build([AGREEMENTS[0]], output=tmp_path, formats=["docx"])
+    assert report.ok, report.failed
+    for kind in KINDS:
+        for lang in LANGS:
+            path = output_path(tmp_path, AGREEMENTS[0].stem, kind, lang, "docx")
+            assert path.name == f"{AGREEMENTS[0].stem}-{kind}-{lang}.docx"
+            assert zipfile.is_zipfile(path)
+
+
+# --- Layout in LibreOffice -------------------------------------------------------------------------------
+
+
+@needs_soffice
+@pytest.mark.parametrize("case", [c for c in CASE_IDS if "-one-page-" in c])
+def test_one_page_brief_is_one_page_with_room_to_spare(built, converted, case):
+    _, data, _ = built[case]
+    pdf = converted[case]
+    assert len(PdfReader(str(pdf)).pages) == 1
+    fill = body_fill(pdf, *margins_mm(open_docx(data)))
+    assert fill <= MAX_FILL, f"{case} fills {fill:.0%} of the page in LibreOffice; keep it under {MAX_FILL:.0%}"
+
+
+@needs_soffice
+@pytest.mark.parametrize("case", [c for c in CASE_IDS if "-full-" in c])
+def test_full_brief_converts(built, converted, case):
+    view, _, _ = built[case]
+    reader = PdfReader(str(converted[case]))
+    assert len(reader.pages) >= 2
+    last = reader.pages[-1].extract_text()
+    pages = len(reader.pages)
+    expected = view.labels["footer.page"].format(page=pages, pages=pages)
+    assert re.sub(r"\s+", " ", expected) in re.sub(r"\s+", " ", last)
+
+
+@needs_soffice
+@pytest.mark.parametrize("case", [c for c in CASE_IDS if "-one-page-" in c])
+def test_fit_estimate_is_close_to_libreoffice_and_errs_on_the_safe_side(built, converted, case):
+    _, data, _ = built[case]
+    doc = open_docx(data)
+    blocks, available = estimate_blocks(doc)
+    estimate = sum(b.height for b in blocks) / available
+    measured = body_fill(converted[case], *margins_mm(doc))
+    assert measured - 0.01 <= estimate <= measured + 0.05, (estimate, measured)
+
+
+def _long(write, sentences: int):
+    """MINIMAL with five key points of ``sentences`` sentences each."""
+    filler = " ".join(["Допълнителен текст за проверка на оформлението на страницата."] * sentences)
+    filler_en = " ".join(["Additional text written to check the layout of the page."] * sentences)
+    points = "\n".join(f'  - {{bg: "{filler}", en: "{filler_en}"}}' for _ in range(5))
+    return write(MINIMAL.replace("pillars:\n", f"key_points:\n{points}\npillars:\n"))
+
+
+def test_one_page_overflow_fails_naming_the_largest_blocks(write):
+    view = localize(load_agreement(_long(write, 30), Config()), load_catalog("en"), "one-page")
+    with pytest.raises(RenderError) as caught:
+        render(view)
+    message = str(caught.value)
+    assert "does not fit on one page as DOCX" in message
+    assert re.search(r"by about \d+ mm", message)
+    assert "Key points (" in message
+    assert "No one-page DOCX was written" in message
+
+
+def test_one_page_close_to_full_is_noted(write):
+    """A key point growing a line at a time passes the note threshold before the limit."""
+    for words in range(100, 1500, 12):
+        text = " ".join(["layout"] * words)
+        path = write(MINIMAL.replace("pillars:\n", f'key_points:\n  - {{bg: "{text}", en: "{text}"}}\npillars:\n'))
+        view = localize(load_agreement(path, Config()), load_catalog("en"), "one-page")
+        try:
+            rendered = DocxBuilder(RenderOptions(fonts=FONTS)).render(view)
+        except RenderError:
+            pytest.fail("overflowed before any note")
+        if rendered.notes:
+            assert "estimated to fill" in rendered.notes[0]
+            assert rendered.pages == 1
+            return
+    pytest.fail(f"no length came close to the {FIT_LIMIT:.0%} limit")
