@@ -1,20 +1,26 @@
-"""Build: load, validate, localize, render and write every brief asked for."""
+"""Build: load, validate, localize, render and write the briefs that are out of date."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefs.api import DEFAULT_AGREEMENTS_DIR, agreement_files, load_agreement
-from briefs.builders import FORMATS, Builder, RenderOptions, get_builder
-from briefs.catalog import load_catalog
+from briefs.builders import FORMATS, RenderOptions
+from briefs.catalog import Catalog, load_catalog
 from briefs.config import Config
-from briefs.errors import BriefsError, InvalidInput, Problem, UsageError
-from briefs.fileio import atomic_write
+from briefs.errors import InvalidInput, Problem, UsageError
 from briefs.localize import KINDS, localize
+from briefs.lock import output_lock
+from briefs.manifest import Entry, read_index, read_manifest, write_index, write_manifest
+from briefs.stamps import Stamper
+from briefs.workers import Renderer, Result, Task, init_worker, run_in_worker
 
 log = logging.getLogger("briefs")
 DEFAULT_OUTPUT = Path("output")
@@ -34,10 +40,13 @@ class Output:
 @dataclass
 class BuildReport:
     built: list[Output] = field(default_factory=list)
+    unchanged: int = 0
     invalid: list[Problem] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    peak_rss_kb: list[int] = field(default_factory=list)
+    """Each finished render's worker peak RSS, in order: shows whether memory grows."""
 
     @property
     def ok(self) -> bool:
@@ -57,10 +66,15 @@ def build(
     templates: Sequence[Path] = (),
     config: Config | None = None,
     pdf_variant: str | None = None,
+    force: bool = False,
+    jobs: int | None = 1,
+    wait: bool = False,
+    on_result: Callable[[Result, int, int], None] | None = None,
 ) -> BuildReport:
-    """Build the briefs of the agreements in ``paths`` (default: agreements/) into ``output``.
+    """Build the out-of-date briefs of the agreements in ``paths`` (default: agreements/) into ``output``.
 
     An invalid agreement or a failed render is reported and the others are built.
+    ``jobs`` is the number of worker processes (None: one per CPU).
     """
     config = config or Config()
     started = time.perf_counter()
@@ -72,41 +86,140 @@ def build(
             raise UsageError(f"--templates {folder}: no such folder")
     catalogs = {lang: load_catalog(lang, tuple(folder / "locale" for folder in templates)) for lang in langs}
     options = RenderOptions(templates=tuple(templates), fonts=config.fonts, pdf_variant=pdf_variant)
-    builders: dict[str, Builder] = {}
+    stamper = Stamper(
+        templates, config.fonts, {"languages": config.languages, "pdf_variant": pdf_variant, "pdf_tags": True}
+    )
     report = BuildReport()
-    for path in agreement_files(paths or (DEFAULT_AGREEMENTS_DIR,)):
-        try:
-            agreement = load_agreement(path, config)
-        except InvalidInput as exc:
-            report.invalid.extend(exc.problems)
-            continue
-        for fmt in formats:
-            if fmt not in builders:
-                builders[fmt] = get_builder(fmt, options)
-            for kind in kinds:
-                for lang in langs:
-                    target = output_path(output, agreement.id, kind, lang, fmt)
-                    try:
-                        rendered = builders[fmt].render(localize(agreement, catalogs[lang], kind))
-                        atomic_write(target, rendered.data)
-                    except BriefsError as exc:
-                        report.failed.append(f"{path}: {exc}")
-                        log.error("%s: %s", path, exc)
-                        continue
-                    except Exception as exc:  # a bug, but one brief must not stop the others
-                        log.debug("rendering %s failed", target, exc_info=True)
-                        report.failed.append(f"{path}: {kind} {lang} {fmt}: internal error: {exc!r}")
-                        log.error("%s: internal error while building %s: %r", path, target.name, exc)
-                        continue
-                    report.notes.extend(rendered.notes)
-                    for note in rendered.notes:
-                        log.warning("%s", note)
-                    report.built.append(
-                        Output(target, agreement.id, kind, lang, fmt, len(rendered.data), rendered.pages)
-                    )
-                    log.info("wrote %s (%s pages, %s bytes)", target, rendered.pages, len(rendered.data))
+    files = agreement_files(paths or (DEFAULT_AGREEMENTS_DIR,))
+    with output_lock(output, wait=wait):
+        plan = _Plan(output, config, catalogs, stamper, force)
+        tasks = list(plan.tasks(files, [(f, k, lang) for f in formats for k in kinds for lang in langs], report))
+        results = _run(tasks, options, jobs, on_result)
+        plan.record(results, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Plan:
+    """Decides what is out of date, and records what was built."""
+
+    def __init__(
+        self, output: Path, config: Config, catalogs: dict[str, Catalog], stamper: Stamper, force: bool
+    ) -> None:
+        self.output = output
+        self.config = config
+        self.catalogs = catalogs
+        self.stamper = stamper
+        self.force = force
+        self.index = read_index(output)
+        self.manifests: dict[str, dict[str, Entry]] = {}
+        self.ids: dict[str, Path] = {}
+
+    def manifest(self, ident: str) -> dict[str, Entry]:
+        if ident not in self.manifests:
+            self.manifests[ident] = read_manifest(self.output / ident)
+        return self.manifests[ident]
+
+    def _stale(self, ident: str, data_sha: str, targets: list[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+        stale = []
+        entries = self.manifest(ident)
+        for fmt, kind, lang in targets:
+            stamp = self.stamper.stamp(data_sha, fmt, kind, lang, self.catalogs[lang].path)
+            path = output_path(self.output, ident, kind, lang, fmt)
+            entry = entries.get(path.name)
+            fresh = entry is not None and entry.stamp == stamp and _size(path) == entry.bytes
+            if self.force or not fresh:
+                stale.append((fmt, kind, lang, stamp))
+        return stale
+
+    def tasks(self, files: Iterable[Path], targets: list[tuple[str, str, str]], report: BuildReport) -> Iterator[Task]:
+        for path in files:
+            key = str(path.resolve())
+            try:
+                data_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError as exc:
+                report.invalid.append(Problem(str(path), 1, 1, "", f"cannot read file: {exc.strerror or exc}"))
+                continue
+            known = self.index.get(key)
+            if known and known.get("sha256") == data_sha and known.get("id") not in self.ids:
+                ident = known["id"]
+                if not self._stale(ident, data_sha, targets):
+                    self.ids[ident] = path
+                    report.unchanged += len(targets)
+                    continue
+            try:
+                agreement = load_agreement(path, self.config)
+            except InvalidInput as exc:
+                report.invalid.extend(exc.problems)
+                continue
+            if agreement.id in self.ids:
+                report.invalid.append(
+                    Problem(str(path), 1, 1, "id", f"id {agreement.id!r} is also used by {self.ids[agreement.id]}")
+                )
+                continue
+            self.ids[agreement.id] = path
+            self.index[key] = {"sha256": data_sha, "id": agreement.id}
+            stale = self._stale(agreement.id, data_sha, targets)
+            report.unchanged += len(targets) - len(stale)
+            for fmt, kind, lang, stamp in stale:
+                view = localize(agreement, self.catalogs[lang], kind)
+                yield Task(path, fmt, view, output_path(self.output, agreement.id, kind, lang, fmt), stamp)
+
+    def record(self, results: list[Result], report: BuildReport) -> None:
+        touched: set[str] = set()
+        for result in results:
+            task = result.task
+            report.peak_rss_kb.append(result.peak_rss_kb)
+            if result.error:
+                report.failed.append(f"{task.source}: {result.error}")
+                continue
+            report.notes.extend(result.notes)
+            view = task.view
+            self.manifest(view.id)[task.target.name] = Entry(
+                view.kind, view.language, task.fmt, result.bytes, result.pages, result.sha256, task.stamp
+            )
+            touched.add(view.id)
+            report.built.append(
+                Output(task.target, view.id, view.kind, view.language, task.fmt, result.bytes, result.pages)
+            )
+        for ident in sorted(touched):
+            write_manifest(self.output / ident, ident, self.manifests[ident])
+        if touched or self.index != read_index(self.output):
+            write_index(self.output, self.index)
+
+
+def _run(
+    tasks: list[Task], options: RenderOptions, jobs: int | None, on_result: Callable[[Result, int, int], None] | None
+) -> list[Result]:
+    jobs = jobs or os.cpu_count() or 1
+    results: list[Result] = []
+
+    def done(result: Result) -> None:
+        results.append(result)
+        if result.error:
+            log.error("%s: %s", result.task.source, result.error)
+        for note in result.notes:
+            log.warning("%s", note)
+        if on_result:
+            on_result(result, len(results), len(tasks))
+
+    if jobs == 1 or len(tasks) <= 1:
+        renderer = Renderer(options)
+        for task in tasks:
+            done(renderer.run(task))
+        return results
+    # one agreement's briefs go to one worker, in chunks, so its templates and fonts stay warm
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=init_worker, initargs=(options,)) as pool:
+        for result in pool.map(run_in_worker, tasks, chunksize=1):
+            done(result)
+    return results
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 def _choose(option: str, asked: Iterable[str], allowed: Sequence[str]) -> list[str]:

@@ -6,16 +6,17 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
 from briefs import __version__, api
 from briefs.config import Config, load_config
 from briefs.errors import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT, BriefsError
+from briefs.lock import EXIT_LOCKED
 
 EXIT_CODES = f"""Exit codes: 0 success; {EXIT_BUILD_FAILED} a build failed;
-{EXIT_INVALID_INPUT} invalid input or usage."""
+{EXIT_INVALID_INPUT} invalid input or usage; {EXIT_LOCKED} another build holds the output folder."""
 
 
 class _Context:
@@ -92,6 +93,9 @@ def main(ctx: click.Context, verbose: int, quiet: bool, config_path: Path | None
     help="Folder with html/, docx/ or styles/ files that override the built-in ones of the same name.",
 )
 @click.option("--pdf-variant", metavar="VARIANT", help="WeasyPrint PDF variant, e.g. pdf/a-3u or pdf/ua-1.")
+@click.option("--force", is_flag=True, help="Rebuild every brief, changed or not.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
+@click.option("--wait", is_flag=True, help="If another build holds the output folder, wait for it.")
 @click.pass_obj
 def build(
     obj: _Context,
@@ -102,22 +106,60 @@ def build(
     output: Path,
     templates: tuple[Path, ...],
     pdf_variant: str | None,
+    force: bool,
+    jobs: int | None,
+    wait: bool,
 ) -> None:
-    """Build briefs from agreement files (default: the agreements/ folder)."""
+    """Build the briefs whose inputs changed, from agreement files (default: the agreements/ folder)."""
     from briefs import build as building
 
-    report = building.build(paths, langs, kinds, formats, output, templates, obj.config, pdf_variant)
+    with _Progress(obj.verbosity) as progress:
+        report = building.build(
+            paths, langs, kinds, formats, output, templates, obj.config, pdf_variant, force, jobs, wait, progress
+        )
     for problem in report.invalid:
         click.echo(str(problem), err=True)
+    for failure in report.failed:
+        click.echo(failure, err=True)
     if obj.verbosity >= 0:
-        click.echo(
-            f"built {len(report.built)} file(s), {len(report.failed)} failed, "
-            f"{len({p.path for p in report.invalid})} invalid file(s) in {report.seconds:.1f} s"
-        )
+        if not report.built and not report.failed and not report.invalid:
+            click.echo(f"nothing to do: {report.unchanged} brief(s) up to date ({report.seconds:.1f} s)")
+        else:
+            invalid = len({p.path for p in report.invalid})
+            click.echo(
+                f"built {len(report.built)}, unchanged {report.unchanged}, failed {len(report.failed)}, "
+                f"invalid files {invalid}, in {report.seconds:.1f} s"
+            )
     if report.invalid:
         raise SystemExit(EXIT_INVALID_INPUT)
     if report.failed:
         raise SystemExit(EXIT_BUILD_FAILED)
+
+
+class _Progress:
+    """A progress bar on a terminal; elsewhere (cron, CI) one plain line per file."""
+
+    def __init__(self, verbosity: int) -> None:
+        self.verbosity = verbosity
+        self.bar: Any = None
+        self.tty = sys.stderr.isatty()
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+    def __call__(self, result: Any, done: int, total: int) -> None:
+        if self.verbosity < 0:
+            return
+        if self.tty:
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label="building", file=sys.stderr)
+            self.bar.update(1)
+        elif not result.error:
+            click.echo(f"wrote {result.task.target} ({result.pages} pages, {result.bytes:,} bytes)", err=True)
 
 
 @main.command(epilog=EXIT_CODES)

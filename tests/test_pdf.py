@@ -271,7 +271,7 @@ def test_failed_build_keeps_the_previous_file(write, tmp_path):
     report = build([good], output=out, kinds=["one-page"], langs=["en"], formats=["pdf"])
     assert report.failed
     assert target.read_bytes() == before
-    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["manifest.json", target.name]
 
 
 def test_pdf_variant_is_passed_through(write, tmp_path):

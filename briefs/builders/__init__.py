@@ -8,7 +8,7 @@ from typing import Protocol
 
 from briefs.view import BriefView
 
-FORMATS = ("pdf",)
+FORMATS = ("pdf", "docx")
 """Formats built when none is asked for."""
 
 

@@ -342,7 +342,7 @@ def fill_table_of_contents(doc: DocxDocument) -> int:
         if not headings:
             continue
         entries = [_toc_entry(doc, level, _text(p), _bookmark(doc, p)) for level, p in headings]
-        _move_field_runs(field, first, entries[0], entries[-1])
+        _move_field_runs(field, entries[0], entries[-1])
         for entry in entries:
             first.addprevious(entry)
         for p in region:
@@ -386,8 +386,11 @@ def _toc_entry(doc: DocxDocument, level: int, text: str, anchor: str) -> Any:
     )
 
 
-def _move_field_runs(field: _Field, first: Any, head: Any, tail: Any) -> None:
-    """The field's begin..separate runs open the first entry; its end run closes the last."""
+def _move_field_runs(field: _Field, head: Any, tail: Any) -> None:
+    """Copies of the field's begin..separate runs open the first entry; a copy of its end run closes the last.
+
+    The begin is marked dirty, so Word rebuilds the contents even where it ignores updateFields.
+    """
     opening: list[Any] = []
     run = field.begin.getparent()
     while run is not None:
@@ -395,16 +398,13 @@ def _move_field_runs(field: _Field, first: Any, head: Any, tail: Any) -> None:
         if field.separate in run.iter(qn("w:fldChar")):
             break
         run = run.getnext()
-    anchor = head.find(qn("w:hyperlink"))
+    link = head.find(qn("w:hyperlink"))
     for item in opening:
-        anchor.addprevious(item)
+        for char in item.iter(qn("w:fldChar")):
+            if char.get(qn("w:fldCharType")) == "begin":
+                char.set(qn("w:dirty"), "true")
+        link.addprevious(item)
     tail.append(deepcopy(field.end.getparent()))
-    field.begin.set(qn("w:dirty"), "true")
-    for item in opening:
-        for begin in item.iter(qn("w:fldChar")):
-            if begin.get(qn("w:fldCharType")) == "begin":
-                begin.set(qn("w:dirty"), "true")
-    del first
 
 
 def set_properties(doc: DocxDocument, view: BriefView) -> None:
