@@ -16,6 +16,7 @@ from briefs.builders import FORMATS, RenderOptions
 from briefs.catalog import Catalog, load_catalog
 from briefs.config import Config
 from briefs.errors import InvalidInput, Problem, UsageError
+from briefs.fileio import TEMP_PATTERN
 from briefs.localize import KINDS, localize
 from briefs.lock import output_lock
 from briefs.manifest import Entry, read_index, read_manifest, write_index, write_manifest
@@ -92,6 +93,7 @@ def build(
     report = BuildReport()
     files = agreement_files(paths or (DEFAULT_AGREEMENTS_DIR,))
     with output_lock(output, wait=wait):
+        remove_stale_temporaries(output)
         plan = _Plan(output, config, catalogs, stamper, force)
         tasks = list(plan.tasks(files, [(f, k, lang) for f in formats for k in kinds for lang in langs], report))
         results = _run(tasks, options, jobs, on_result)
@@ -213,6 +215,12 @@ def _run(
         for result in pool.map(run_in_worker, tasks, chunksize=1):
             done(result)
     return results
+
+
+def remove_stale_temporaries(output: Path) -> None:
+    """Temporary files a killed run left behind; never under an output's own name."""
+    for temp in output.glob(f"*/{TEMP_PATTERN}"):
+        temp.unlink(missing_ok=True)
 
 
 def _size(path: Path) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,32 +70,50 @@ def main(ctx: click.Context, verbose: int, quiet: bool, config_path: Path | None
     ctx.obj = _Context(config_path, verbosity)
 
 
+def _build_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options `build` and `watch` share."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option(
+            "--lang", "langs", multiple=True, metavar="L", help="Language to build (repeatable; default: all)."
+        ),
+        click.option(
+            "--kind",
+            "kinds",
+            multiple=True,
+            type=click.Choice(["one-page", "full"]),
+            help="Kind of brief (repeatable).",
+        ),
+        click.option(
+            "--format", "formats", multiple=True, type=click.Choice(["pdf", "docx"]), help="Output format (repeatable)."
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(file_okay=False, path_type=Path),
+            default="output",
+            show_default=True,
+            help="Folder the briefs are written to, as DIR/<id>/<id>-<kind>-<lang>.<format>.",
+        ),
+        click.option(
+            "--templates",
+            multiple=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Folder with html/, docx/, styles/ or locale/ files that override the built-in ones of the same name.",
+        ),
+        click.option("--pdf-variant", metavar="VARIANT", help="WeasyPrint PDF variant, e.g. pdf/a-3u or pdf/ua-1."),
+        click.option(
+            "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU)."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command(epilog=EXIT_CODES)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--lang", "langs", multiple=True, metavar="L", help="Language to build (repeatable; default: all).")
-@click.option(
-    "--kind", "kinds", multiple=True, type=click.Choice(["one-page", "full"]), help="Kind of brief (repeatable)."
-)
-@click.option(
-    "--format", "formats", multiple=True, type=click.Choice(["pdf", "docx"]), help="Output format (repeatable)."
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="output",
-    show_default=True,
-    help="Folder the briefs are written to, as DIR/<id>/<id>-<kind>-<lang>.<format>.",
-)
-@click.option(
-    "--templates",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder with html/, docx/ or styles/ files that override the built-in ones of the same name.",
-)
-@click.option("--pdf-variant", metavar="VARIANT", help="WeasyPrint PDF variant, e.g. pdf/a-3u or pdf/ua-1.")
+@_build_options
 @click.option("--force", is_flag=True, help="Rebuild every brief, changed or not.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
 @click.option("--wait", is_flag=True, help="If another build holds the output folder, wait for it.")
 @click.pass_obj
 def build(
@@ -106,22 +125,59 @@ def build(
     output: Path,
     templates: tuple[Path, ...],
     pdf_variant: str | None,
-    force: bool,
     jobs: int | None,
+    force: bool,
     wait: bool,
 ) -> None:
-    """Build the briefs whose inputs changed, from agreement files (default: the agreements/ folder)."""
+    """Build the briefs whose inputs changed, from agreement files (default: the agreements/ folder).
+
+    Only outputs whose data, templates, styles, labels, fonts, library versions or
+    options changed are rebuilt; a run with nothing to do writes nothing.
+    """
     from briefs import build as building
 
     with _Progress(obj.verbosity) as progress:
         report = building.build(
             paths, langs, kinds, formats, output, templates, obj.config, pdf_variant, force, jobs, wait, progress
         )
+    code = _summarize(report, obj.verbosity)
+    if code:
+        raise SystemExit(code)
+
+
+@main.command(epilog=EXIT_CODES)
+@_build_options
+@click.pass_obj
+def watch(
+    obj: _Context,
+    paths: tuple[Path, ...],
+    langs: tuple[str, ...],
+    kinds: tuple[str, ...],
+    formats: tuple[str, ...],
+    output: Path,
+    templates: tuple[Path, ...],
+    pdf_variant: str | None,
+    jobs: int | None,
+) -> None:
+    """Build, then rebuild whenever an agreement, template, style or catalogue changes (Ctrl-C stops)."""
+    from briefs import watch as watching
+
+    def show(report: Any) -> None:
+        if isinstance(report, BriefsError):
+            _report(report)
+        else:
+            _summarize(report, obj.verbosity)
+
+    watching.watch(paths, langs, kinds, formats, output, templates, obj.config, pdf_variant, jobs, show)
+
+
+def _summarize(report: Any, verbosity: int) -> int:
+    """Print the problems and the summary line; return the exit code the run deserves."""
     for problem in report.invalid:
         click.echo(str(problem), err=True)
     for failure in report.failed:
         click.echo(failure, err=True)
-    if obj.verbosity >= 0:
+    if verbosity >= 0:
         if not report.built and not report.failed and not report.invalid:
             click.echo(f"nothing to do: {report.unchanged} brief(s) up to date ({report.seconds:.1f} s)")
         else:
@@ -131,9 +187,8 @@ def build(
                 f"invalid files {invalid}, in {report.seconds:.1f} s"
             )
     if report.invalid:
-        raise SystemExit(EXIT_INVALID_INPUT)
-    if report.failed:
-        raise SystemExit(EXIT_BUILD_FAILED)
+        return EXIT_INVALID_INPUT
+    return EXIT_BUILD_FAILED if report.failed else 0
 
 
 class _Progress:

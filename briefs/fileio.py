@@ -6,6 +6,9 @@ import os
 import tempfile
 from pathlib import Path
 
+TEMP_PATTERN = ".*.tmp"
+"""How temporary files are named: hidden, beside their target."""
+
 
 def _write_temp(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)

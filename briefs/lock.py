@@ -11,7 +11,6 @@ from pathlib import Path
 from briefs.errors import BriefsError
 
 EXIT_LOCKED = 3
-LOCK_FILE = ".briefs.lock"
 
 
 class Locked(BriefsError):
@@ -22,25 +21,18 @@ class Locked(BriefsError):
 
 @contextlib.contextmanager
 def output_lock(output: Path, *, wait: bool = False) -> Iterator[None]:
-    """Hold the output folder's lock; fail at once if another run has it, unless ``wait``."""
+    """Hold the output folder's lock; fail at once if another run has it, unless ``wait``.
+
+    The lock is on the folder itself, so a run that changes nothing writes nothing,
+    and the kernel releases it when a run dies, however it dies.
+    """
     output.mkdir(parents=True, exist_ok=True)
-    path = output / LOCK_FILE
-    with path.open("a+") as handle:
+    fd = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise Locked(
-                f"{output} is locked by a build running as {holder}; wait for it, or run with --wait"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}\n")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            raise Locked(f"{output} is locked by another build; wait for it, or run with --wait") from None
+        yield
+    finally:
+        os.close(fd)
