@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import multiprocessing.context
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from briefs.localize import KINDS, localize
 from briefs.lock import output_lock
 from briefs.manifest import Entry, read_index, read_manifest, write_index, write_manifest
 from briefs.stamps import Stamper
-from briefs.workers import Renderer, Result, Task, init_worker, run_in_worker
+from briefs.workers import TASKS_PER_WORKER, Renderer, Result, Task, init_worker, run_in_worker
 
 log = logging.getLogger("briefs")
 DEFAULT_OUTPUT = Path("output")
+TASK_TIMEOUT = 600
+"""Seconds a worker may take for one brief (a one-page PDF takes about half a second)."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,8 @@ class BuildReport:
     failed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    peak_rss_kb: list[int] = field(default_factory=list)
-    """Each finished render's worker peak RSS, in order: shows whether memory grows."""
+    peak_rss_kb: list[tuple[int, int]] = field(default_factory=list)
+    """(worker pid, its peak RSS in KiB) after each render, in order: shows whether memory grows."""
 
     @property
     def ok(self) -> bool:
@@ -171,7 +174,7 @@ class _Plan:
         touched: set[str] = set()
         for result in results:
             task = result.task
-            report.peak_rss_kb.append(result.peak_rss_kb)
+            report.peak_rss_kb.append((result.pid, result.peak_rss_kb))
             if result.error:
                 report.failed.append(f"{task.source}: {result.error}")
                 continue
@@ -210,11 +213,29 @@ def _run(
         for task in tasks:
             done(renderer.run(task))
         return results
-    # one agreement's briefs go to one worker, in chunks, so its templates and fonts stay warm
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=init_worker, initargs=(options,)) as pool:
-        for result in pool.map(run_in_worker, tasks, chunksize=1):
-            done(result)
+    # A worker is replaced after TASKS_PER_WORKER renders, by itself, without stopping the others
+    # (multiprocessing.Pool: ProcessPoolExecutor's max_tasks_per_child deadlocks on Python 3.11).
+    with _worker_context().Pool(
+        processes=min(jobs, len(tasks)),
+        initializer=init_worker,
+        initargs=(options,),
+        maxtasksperchild=TASKS_PER_WORKER,
+    ) as pool:
+        pending = [(task, pool.apply_async(run_in_worker, (task,))) for task in tasks]
+        for task, future in pending:
+            try:
+                done(future.get(timeout=TASK_TIMEOUT))
+            except multiprocessing.TimeoutError:
+                # a worker that died mid-render never answers: fail its brief, keep the rest
+                done(Result(task, error=f"no result after {TASK_TIMEOUT} s; the worker process may have died"))
     return results
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers fork from a server that has the renderers imported: a fresh worker is ready at once."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["briefs.workers", "briefs.builders.pdf", "briefs.builders.docx"])
+    return context
 
 
 def remove_stale_temporaries(output: Path) -> None:

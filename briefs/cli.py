@@ -12,6 +12,7 @@ from typing import IO, Any
 import click
 
 from briefs import __version__, api
+from briefs.cli_send import send as send_command
 from briefs.config import Config, load_config
 from briefs.errors import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT, BriefsError
 from briefs.lock import EXIT_LOCKED
@@ -256,3 +257,6 @@ def new(obj: _Context, ident: str, output: Path | None) -> None:
     api.new(ident, target, obj.config)
     if obj.verbosity >= 0:
         click.echo(f"created {target}; fill it in, then run: briefs validate {target}")
+
+
+main.add_command(send_command)
