@@ -117,19 +117,7 @@ def _build_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--force", is_flag=True, help="Rebuild every brief, changed or not.")
 @click.option("--wait", is_flag=True, help="If another build holds the output folder, wait for it.")
 @click.pass_obj
-def build(
-    obj: _Context,
-    paths: tuple[Path, ...],
-    langs: tuple[str, ...],
-    kinds: tuple[str, ...],
-    formats: tuple[str, ...],
-    output: Path,
-    templates: tuple[Path, ...],
-    pdf_variant: str | None,
-    jobs: int | None,
-    force: bool,
-    wait: bool,
-) -> None:
+def build(obj: _Context, **options: Any) -> None:
     """Build the briefs whose inputs changed, from agreement files (default: the agreements/ folder).
 
     Only outputs whose data, templates, styles, labels, fonts, library versions or
@@ -138,9 +126,7 @@ def build(
     from briefs import build as building
 
     with _Progress(obj.verbosity) as progress:
-        report = building.build(
-            paths, langs, kinds, formats, output, templates, obj.config, pdf_variant, force, jobs, wait, progress
-        )
+        report = building.build(**options, config=obj.config, on_result=progress)
     code = _summarize(report, obj.verbosity)
     if code:
         raise SystemExit(code)
@@ -149,17 +135,7 @@ def build(
 @main.command(epilog=EXIT_CODES)
 @_build_options
 @click.pass_obj
-def watch(
-    obj: _Context,
-    paths: tuple[Path, ...],
-    langs: tuple[str, ...],
-    kinds: tuple[str, ...],
-    formats: tuple[str, ...],
-    output: Path,
-    templates: tuple[Path, ...],
-    pdf_variant: str | None,
-    jobs: int | None,
-) -> None:
+def watch(obj: _Context, **options: Any) -> None:
     """Build, then rebuild whenever an agreement, template, style or catalogue changes (Ctrl-C stops)."""
     from briefs import watch as watching
 
@@ -169,7 +145,7 @@ def watch(
         else:
             _summarize(report, obj.verbosity)
 
-    watching.watch(paths, langs, kinds, formats, output, templates, obj.config, pdf_variant, jobs, show)
+    watching.watch(**options, config=obj.config, on_report=show)
 
 
 def _summarize(report: Any, verbosity: int) -> int:

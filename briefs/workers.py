@@ -68,7 +68,7 @@ class Renderer:
         return result
 
 
-TASKS_PER_WORKER = 40
+TASKS_PER_WORKER = 30
 """Renders a worker does before it is replaced: WeasyPrint's layout keeps about 0.3-0.5 MiB of
 native memory per document that no collection returns, so a worker that lived for the whole
 batch would grow without bound."""
