@@ -191,7 +191,8 @@ class _Progress:
                 self.bar = click.progressbar(length=total, label="building", file=sys.stderr)
             self.bar.update(1)
         elif not result.error:
-            click.echo(f"wrote {result.task.target} ({result.pages} pages, {result.bytes:,} bytes)", err=True)
+            pages = f"{result.pages} page{'s' if result.pages != 1 else ''}, " if result.pages else ""
+            click.echo(f"wrote {result.task.target} ({pages}{result.bytes:,} bytes)", err=True)
 
 
 @main.command(epilog=EXIT_CODES)

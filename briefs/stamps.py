@@ -26,8 +26,10 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _hash_files(paths: Iterable[Path]) -> dict[str, str]:
-    return {str(path): sha256_file(path) for path in sorted(set(paths))}
+def _hash_files(paths: Iterable[Path]) -> list[tuple[str, str]]:
+    """Name and content hash of each file; names without the folders above them, so that
+    the same inputs in another checkout give the same stamps."""
+    return sorted(("/".join(path.parts[-3:]), sha256_file(path)) for path in set(paths))
 
 
 def _tree(folders: Sequence[Path]) -> list[Path]:

@@ -285,3 +285,21 @@ def test_watch_rebuilds_after_a_change(folder, tmp_path):
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def test_stamps_do_not_depend_on_where_the_checkout_is(tmp_path):
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent
+    manifests = []
+    for name in ("one", "two"):
+        copy = tmp_path / name / "project"
+        for folder in ("templates", "styles", "agreements"):
+            shutil.copytree(root / folder, copy / folder)
+        templates = str(copy / "templates")
+        done = cli(
+            "-q", "build", "agreements/am-us-nuclear-2026.yaml", "--format", "pdf", "--templates", templates, cwd=copy
+        )
+        assert done.returncode == 0, done.stderr
+        manifests.append((copy / "output" / "am-us-nuclear-2026" / MANIFEST).read_bytes())
+    assert manifests[0] == manifests[1]
