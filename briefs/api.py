@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,6 @@ def schema(config: Config | None = None) -> dict[str, Any]:
 
 def new(ident: str, output: Path | None = None, config: Config | None = None) -> Path | str:
     """A skeleton agreement file for ``ident``: written to ``output`` unless it is None (then returned)."""
-    import re
-
     if not re.match(SLUG, ident):
         raise InvalidInput(
             [Problem("<command line>", 1, 1, "ID", f"{ident!r} is not a slug (lowercase ascii, digits, hyphens)")]

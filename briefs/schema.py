@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from briefs.config import Config
 from briefs.model import LANGUAGE, LOCALIZED_MARK, Agreement
-from briefs.validate import _unwrap
+from briefs.validate import unwrap
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -64,7 +64,7 @@ def _emit_model(
             lines.append(f"{pad}{name}: {given[name]}")
             continue
         min_items = next((m.min_length for m in field.metadata if isinstance(m, MinLen)), 0)
-        _emit_value(name, _unwrap(field.annotation), field.default, min_items, lines, indent, languages)
+        _emit_value(name, unwrap(field.annotation), field.default, min_items, lines, indent, languages)
 
 
 def _emit_value(
@@ -85,7 +85,7 @@ def _emit_value(
         lines.append(f"{pad}{name}:")
         lines.extend(f'{pad}  {lang}: ""' for lang in languages)
     elif origin is list:
-        item = _unwrap(typing.get_args(kind)[0])
+        item = unwrap(typing.get_args(kind)[0])
         if isinstance(item, type) and issubclass(item, BaseModel):
             lines.append(f"{pad}{name}:")
             for _ in range(max(1, min_items)):

@@ -81,7 +81,7 @@ def _model_at(loc: Loc) -> Any:
     """The type that validates the value at ``loc``, following fields and list items."""
     current: Any = Agreement
     for part in loc:
-        current = _unwrap(current)
+        current = unwrap(current)
         if isinstance(part, int):
             args = typing.get_args(current)
             current = args[0] if args else None
@@ -90,10 +90,11 @@ def _model_at(loc: Loc) -> Any:
             current = field.annotation if field else None
         else:
             return None
-    return _unwrap(current)
+    return unwrap(current)
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap(annotation: Any) -> Any:
+    """The type inside Annotated[...] and Optional[...] wrappers."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
