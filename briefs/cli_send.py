@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
@@ -148,37 +148,7 @@ class _Size(click.ParamType):
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Build processes (default: one per CPU).")
 @click.option("--wait", is_flag=True, help="If another run holds the output folder, wait for it.")
 @click.pass_obj
-def send(
-    obj: _Context,
-    agreements: tuple[str, ...],
-    to: tuple[str, ...],
-    cc: tuple[str, ...],
-    bcc: tuple[str, ...],
-    to_files: tuple[Path, ...],
-    cc_files: tuple[Path, ...],
-    bcc_files: tuple[Path, ...],
-    langs: tuple[str, ...],
-    kinds: tuple[str, ...],
-    formats: tuple[str, ...],
-    changed_only: bool,
-    eml: Path | None,
-    sender: str | None,
-    host: str | None,
-    port: int | None,
-    user: str | None,
-    tls: str | None,
-    insecure: bool,
-    cafile: Path | None,
-    timeout: float,
-    retries: int,
-    retry_wait: float,
-    max_size: int,
-    output: Path,
-    templates: tuple[Path, ...],
-    pdf_variant: str | None,
-    jobs: int | None,
-    wait: bool,
-) -> None:
+def send(obj: _Context, **options: Any) -> None:
     """Build the briefs of AGREEMENT (an id or a file; default: every agreement), then email them.
 
     One message per agreement and language, with the briefs attached. --eml DIR writes the messages as
@@ -186,38 +156,7 @@ def send(
     """
     from briefs import send as sending
 
-    report = sending.send(
-        agreements=agreements,
-        to=to,
-        cc=cc,
-        bcc=bcc,
-        to_files=to_files,
-        cc_files=cc_files,
-        bcc_files=bcc_files,
-        langs=langs,
-        kinds=kinds,
-        formats=formats,
-        changed_only=changed_only,
-        eml=eml,
-        sender=sender,
-        host=host,
-        port=port,
-        user=user,
-        tls=tls,
-        insecure=insecure,
-        cafile=cafile,
-        timeout=timeout,
-        retries=retries,
-        retry_wait=retry_wait,
-        max_size=max_size,
-        output=output,
-        templates=templates,
-        config=obj.config,
-        pdf_variant=pdf_variant,
-        jobs=jobs,
-        wait=wait,
-        on_result=_Progress(obj.verbosity),
-    )
+    report = sending.send(**options, config=obj.config, on_result=_Progress(obj.verbosity))
     for note in report.notes:
         click.echo(f"warning: {note}", err=True)
     if obj.verbosity >= 1 and (report.build.built or report.build.unchanged):
