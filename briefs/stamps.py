@@ -26,10 +26,17 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _hash_files(paths: Iterable[Path]) -> list[tuple[str, str]]:
-    """Name and content hash of each file; names without the folders above them, so that
-    the same inputs in another checkout give the same stamps."""
-    return sorted(("/".join(path.parts[-3:]), sha256_file(path)) for path in set(paths))
+def _hash_files(paths: Iterable[Path], roots: Sequence[Path] = ()) -> list[tuple[str, str]]:
+    """Name and content hash of each file. Names are relative to the folder in ``roots`` that
+    holds the file (else the bare file name), so another checkout gives the same stamps."""
+
+    def name(path: Path) -> str:
+        for root in roots:
+            if path.is_relative_to(root):
+                return f"{root.name}/{path.relative_to(root).as_posix()}"
+        return path.name
+
+    return sorted((name(path), sha256_file(path)) for path in set(paths))
 
 
 def _tree(folders: Sequence[Path]) -> list[Path]:
@@ -91,17 +98,26 @@ class Stamper:
         """Hash of the templates, styles, catalogue, fonts and libraries an output uses."""
         key = (fmt, kind, str(catalog))
         if key not in self._inputs:
+            roots = [catalog.parents[2]]  # <locale>/<lang>/LC_MESSAGES/briefs.po
             files: list[Path] = [catalog]
             if fmt == "pdf":
                 from briefs.templating import html_environment
 
+                html_roots = search_path("html", self.templates)
                 used = html_templates_used(html_environment(self.templates), f"{kind}.html")
-                files += used if used is not None else _tree(search_path("html", self.templates))
+                files += used if used is not None else _tree(html_roots)
                 files += _tree(search_path("styles", self.templates))
                 files += font_files(self.fonts)
+                roots += [*html_roots, *search_path("styles", self.templates)]
             else:
+                roots += search_path(fmt, self.templates)
                 files += _tree(search_path(fmt, self.templates))
-            payload = {"files": _hash_files(files), "libraries": library_versions(), "fonts": self.fonts}
+            resolved = [root.resolve() for root in roots]
+            payload = {
+                "files": _hash_files((f.resolve() for f in files), resolved),
+                "libraries": library_versions(),
+                "fonts": self.fonts,
+            }
             self._inputs[key] = _digest(payload)
         return self._inputs[key]
 

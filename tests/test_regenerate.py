@@ -288,18 +288,18 @@ def test_watch_rebuilds_after_a_change(folder, tmp_path):
 
 
 def test_stamps_do_not_depend_on_where_the_checkout_is(tmp_path):
+    """Two copies of the same templates, styles and catalogues in different folders: the same manifest."""
     import shutil
 
     root = Path(__file__).resolve().parent.parent
     manifests = []
     for name in ("one", "two"):
-        copy = tmp_path / name / "project"
-        for folder in ("templates", "styles", "agreements"):
-            shutil.copytree(root / folder, copy / folder)
-        templates = str(copy / "templates")
-        done = cli(
-            "-q", "build", "agreements/am-us-nuclear-2026.yaml", "--format", "pdf", "--templates", templates, cwd=copy
-        )
+        mine = tmp_path / name
+        shutil.copytree(root / "templates", mine)
+        shutil.copytree(root / "styles", mine / "styles")
+        shutil.copytree(root / "briefs" / "locale", mine / "locale")
+        out = tmp_path / f"out-{name}"
+        done = cli("-q", "build", str(NUCLEAR), "-o", str(out), "--templates", str(mine))
         assert done.returncode == 0, done.stderr
-        manifests.append((copy / "output" / "am-us-nuclear-2026" / MANIFEST).read_bytes())
+        manifests.append((out / "am-us-nuclear-2026" / MANIFEST).read_bytes())
     assert manifests[0] == manifests[1]
