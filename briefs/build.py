@@ -78,7 +78,8 @@ def build(
     """Build the out-of-date briefs of the agreements in ``paths`` (default: agreements/) into ``output``.
 
     An invalid agreement or a failed render is reported and the others are built.
-    ``jobs`` is the number of worker processes (None: one per CPU).
+    ``jobs`` is the number of worker processes: 1 (the default here) renders in this
+    process, None one worker per CPU (the command's default).
     """
     config = config or Config()
     started = time.perf_counter()
