@@ -72,10 +72,10 @@ def test_schema_is_valid_json_schema_and_accepts_the_samples():
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     for path in SAMPLES.glob("*.yaml"):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-        _typed = json.loads(json.dumps(data))
-        errors = [e for e in validator.iter_errors(_typed) if e.validator not in {"type"}]
-        assert errors == [], (path, errors[:3])
+        # the samples as an editor's YAML language server sees them: YAML types, dates as text
+        data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+        errors = list(validator.iter_errors(data))
+        assert errors == [], (path, [e.message for e in errors[:3]])
 
 
 def test_schema_describes_every_field():
