@@ -12,6 +12,7 @@ from typing import IO, Any
 import click
 
 from briefs import __version__, api
+from briefs.cli_options import jobs_option, output_option, pdf_variant_option, templates_option, wait_option
 from briefs.cli_send import send as send_command
 from briefs.config import Config, load_config
 from briefs.errors import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT, BriefsError
@@ -88,24 +89,10 @@ def _build_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--format", "formats", multiple=True, type=click.Choice(["pdf", "docx"]), help="Output format (repeatable)."
         ),
-        click.option(
-            "-o",
-            "--output",
-            type=click.Path(file_okay=False, path_type=Path),
-            default="output",
-            show_default=True,
-            help="Folder the briefs are written to, as DIR/<id>/<id>-<kind>-<lang>.<format>.",
-        ),
-        click.option(
-            "--templates",
-            multiple=True,
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Folder with html/, docx/, styles/ or locale/ files that override the built-in ones of the same name.",
-        ),
-        click.option("--pdf-variant", metavar="VARIANT", help="WeasyPrint PDF variant, e.g. pdf/a-3u or pdf/ua-1."),
-        click.option(
-            "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU)."
-        ),
+        output_option("Folder the briefs are written to, as DIR/<id>/<id>-<kind>-<lang>.<format>."),
+        templates_option,
+        pdf_variant_option,
+        jobs_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -115,7 +102,7 @@ def _build_options(command: Callable[..., None]) -> Callable[..., None]:
 @main.command(epilog=EXIT_CODES)
 @_build_options
 @click.option("--force", is_flag=True, help="Rebuild every brief, changed or not.")
-@click.option("--wait", is_flag=True, help="If another build holds the output folder, wait for it.")
+@wait_option
 @click.pass_obj
 def build(obj: _Context, **options: Any) -> None:
     """Build the briefs whose inputs changed, from agreement files (default: the agreements/ folder).

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
+from briefs.cli_options import jobs_option, output_option, pdf_variant_option, templates_option, wait_option
 from briefs.errors import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT
 from briefs.mail.message import DEFAULT_MAX_SIZE, megabytes
 from briefs.mail.smtp import DEFAULT_RETRIES, DEFAULT_RETRY_WAIT, DEFAULT_TIMEOUT, TLS_MODES
@@ -130,23 +131,11 @@ class _Size(click.ParamType):
     default=DEFAULT_MAX_SIZE,
     help=f"Largest message, checked before sending (default: {megabytes(DEFAULT_MAX_SIZE)}).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="output",
-    show_default=True,
-    help="Folder of the built briefs (and of each agreement's sent.json).",
-)
-@click.option(
-    "--templates",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder with html/, docx/, email/ or styles/ files that override the built-in ones.",
-)
-@click.option("--pdf-variant", metavar="VARIANT", help="WeasyPrint PDF variant, as given to briefs build.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Build processes (default: one per CPU).")
-@click.option("--wait", is_flag=True, help="If another run holds the output folder, wait for it.")
+@output_option("Folder of the built briefs (and of each agreement's sent.json).")
+@templates_option
+@pdf_variant_option
+@jobs_option
+@wait_option
 @click.pass_obj
 def send(obj: _Context, **options: Any) -> None:
     """Build the briefs of AGREEMENT (an id or a file; default: every agreement), then email them.
