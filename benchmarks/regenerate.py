@@ -25,8 +25,8 @@ from pathlib import Path
 import yaml
 
 from briefs import __version__
-from briefs.build import BuildReport, build
-from briefs.workers import TASKS_PER_WORKER
+from briefs.publish.build import BuildReport, build
+from briefs.publish.workers import TASKS_PER_WORKER
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "agreements").glob("*.yaml"))

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from weasyprint import HTML
 
-from briefs.api import load_agreement
-from briefs.builders import RenderOptions
-from briefs.builders.pdf import PdfBuilder
-from briefs.catalog import load_catalog
 from briefs.config import Config
-from briefs.localize import KINDS, localize
+from briefs.data.files import load_agreement
+from briefs.localize.catalog import load_catalog
+from briefs.localize.localizer import KINDS, localize
+from briefs.render.base import RenderOptions
+from briefs.render.pdf import PdfBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
 

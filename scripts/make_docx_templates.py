@@ -41,7 +41,7 @@ from docx.text.paragraph import Paragraph
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefs.builders.docx import reproducible_zip  # noqa: E402  (the builder's own zip writer)
+from briefs.render.docx import reproducible_zip  # noqa: E402  (the builder's own zip writer)
 
 TEMPLATE_DATE = "2026-01-01"
 """Dates inside the template files: fixed, so regenerating changes no byte."""

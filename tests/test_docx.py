@@ -22,9 +22,13 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from pypdf import PdfReader
 
-from briefs.api import load_agreement
-from briefs.builders import FORMATS, RenderOptions
-from briefs.builders.docx import (
+from briefs.config import Config
+from briefs.data.files import load_agreement
+from briefs.localize.catalog import load_catalog
+from briefs.localize.localizer import KINDS, localize
+from briefs.localize.view import BriefView
+from briefs.render.base import FORMATS, RenderOptions
+from briefs.render.docx import (
     FIT_LIMIT,
     DocxBuilder,
     RenderError,
@@ -34,11 +38,7 @@ from briefs.builders.docx import (
     page_x_of_y,
     template_variables,
 )
-from briefs.catalog import load_catalog
-from briefs.config import Config
-from briefs.localize import KINDS, localize
 from briefs.resources import data_dir
-from briefs.view import BriefView
 
 from .conftest import MINIMAL, SAMPLES
 
@@ -571,7 +571,7 @@ def test_the_same_view_gives_the_same_bytes(built, case):
 
 
 def test_builds_through_the_build_command(tmp_path):
-    from briefs.build import build, output_path
+    from briefs.publish.build import build, output_path
 
     assert "docx" in FORMATS
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from briefs.data.loader import MAX_BYTES, format_loc, load
 from briefs.errors import InvalidInput
-from briefs.loader import MAX_BYTES, format_loc, load
 
 
 def messages(path) -> list[str]:

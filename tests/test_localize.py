@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from briefs.api import load_agreement
-from briefs.build import build
-from briefs.catalog import load_catalog
 from briefs.config import Config
-from briefs.localize import localize
-from briefs.typography import NBSP, refine
+from briefs.data.files import load_agreement
+from briefs.localize.catalog import load_catalog
+from briefs.localize.localizer import localize
+from briefs.localize.typography import NBSP, refine
+from briefs.publish.build import build
 
 from .conftest import MINIMAL, SAMPLES
 from .pdfread import text

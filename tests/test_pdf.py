@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from briefs.api import load_agreement
-from briefs.build import build, output_path
-from briefs.builders import RenderOptions
-from briefs.catalog import load_catalog
 from briefs.config import Config
+from briefs.data.files import load_agreement
 from briefs.errors import BriefsError
-from briefs.localize import localize
+from briefs.localize.catalog import load_catalog
+from briefs.localize.localizer import localize
+from briefs.publish.build import build, output_path
+from briefs.render.base import RenderOptions
 
 from .conftest import MINIMAL, SAMPLES
 from .pdfread import fonts, reader, squash, text
@@ -174,7 +174,7 @@ def test_markup_in_data_is_literal_text(write, tmp_path):
 
 
 def _render(agreement_path, lang="en", kind="full", **options):
-    from briefs.builders.pdf import PdfBuilder
+    from briefs.render.pdf import PdfBuilder
 
     agreement = load_agreement(agreement_path, Config())
     builder = PdfBuilder(RenderOptions(fonts=Config().fonts, **options))
@@ -217,14 +217,14 @@ def test_weasyprint_warnings_fail_the_build(write, tmp_path):
 
 
 def test_a_font_not_installed_fails_clearly():
-    from briefs.builders.pdf import PdfBuilder
+    from briefs.render.pdf import PdfBuilder
 
     with pytest.raises(BriefsError, match="font No Such Face not installed; the briefs never fall back"):
         PdfBuilder(RenderOptions(fonts=("Vollkorn", "No Such Face")))
 
 
 def test_text_set_in_another_font_fails(write, tmp_path):
-    if "DejaVu Sans" not in __import__("briefs.fonts").fonts.installed_families():
+    if "DejaVu Sans" not in __import__("briefs.render.fontconfig").render.fontconfig.installed_families():
         pytest.skip("needs a second installed font")
     folder = _override(tmp_path, "styles/one-page.css", 'h1 { font-family: "DejaVu Sans"; }\n')
     with pytest.raises(BriefsError, match="text was set in DejaVu Sans"):
@@ -315,7 +315,7 @@ def test_a_character_the_fonts_lack_fails_naming_the_field(write):
 def test_templates_are_strict_and_escape_whatever_their_extension(tmp_path):
     from jinja2 import UndefinedError
 
-    from briefs.templating import html_environment
+    from briefs.render.templating import html_environment
 
     folder = _override(tmp_path, "html/note.txt", "{{ value }}\n")
     (folder / "html/missing.html").write_text("{{ b.nothing }}\n", encoding="utf-8")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from briefs.build import build, output_path
-from briefs.lock import EXIT_LOCKED, output_lock
-from briefs.manifest import MANIFEST, read_manifest
+from briefs.publish.build import build, output_path
+from briefs.publish.lock import EXIT_LOCKED, output_lock
+from briefs.publish.manifest import MANIFEST, read_manifest
 
 from .conftest import MINIMAL, SAMPLES
 
@@ -98,7 +98,7 @@ def test_a_template_change_rebuilds_what_uses_it(folder, tmp_path):
     build([folder], output=out, formats=["pdf", "docx"])
     partial = mine / "html" / "partials" / "pull_quote.html"
     partial.parent.mkdir(parents=True)
-    from briefs.templating import find
+    from briefs.render.templating import find
 
     partial.write_text(find("html", "partials/pull_quote.html").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     report = build([folder], output=out, formats=["pdf", "docx"], templates=[mine])
@@ -251,7 +251,7 @@ def test_two_files_with_one_id_are_refused(folder, tmp_path):
 
 
 def test_watch_rebuilds_after_a_change(folder, tmp_path):
-    from briefs.watch import watch
+    from briefs.publish.watch import watch
 
     out = tmp_path / "out"
     reports = []

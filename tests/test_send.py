@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefs.build import build
 from briefs.cli import main
-from briefs.cli_send import send as send_command
-from briefs.mail.addresses import collect, parse_addresses
-from briefs.mail.message import Attachment, compose
-from briefs.send import send
-from briefs.typography import NBSP
+from briefs.cli.send import send as send_command
+from briefs.deliver.addresses import collect, parse_addresses
+from briefs.deliver.message import Attachment, compose
+from briefs.deliver.send import send
+from briefs.localize.typography import NBSP
+from briefs.publish.build import build
 
 from .conftest import MINIMAL, ROOT, SAMPLES
 from .mailserver import LOOPBACK, Authenticator, Handler, SmtpServer, make_certificates

@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from briefs.api import load_agreement, validate
 from briefs.config import Config
+from briefs.data.files import load_agreement, validate
 from briefs.errors import InvalidInput
 
 from .conftest import MINIMAL, SAMPLES

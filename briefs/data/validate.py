@@ -1,0 +1,173 @@
+"""Turn a loaded document into an Agreement, collecting every problem with its location."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from briefs.config import Config
+from briefs.data.loader import Document, Loc
+from briefs.data.model import LANGUAGE, ORGANISATION_CODE, SLUG, VERSION, Agreement
+from briefs.errors import Problem
+
+MAX_FEATURED_QUOTES = 2
+
+PATTERN_MESSAGES = {
+    SLUG: "must be a slug: lowercase ascii letters, digits and single hyphens",
+    LANGUAGE: "must be a language tag such as bg or en",
+    VERSION: "must be numbers separated by dots, such as 1 or 1.2",
+    ORGANISATION_CODE: "must be 2-16 upper-case letters or digits",
+    r"^https?://\S+$": "must be an http:// or https:// address",
+}
+
+
+def validate_document(doc: Document, config: Config) -> tuple[Agreement | None, list[Problem]]:
+    """Validate ``doc``; return the agreement (None if invalid) and every problem found."""
+    problems = list(doc.problems)
+    agreement: Agreement | None = None
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem((), "the file must hold a mapping of fields (id, title, ...)"))
+        return None, problems
+    try:
+        agreement = Agreement.model_validate(doc.data, context={"languages": config.languages})
+    except ValidationError as exc:
+        problems.extend(_problem(doc, error) for error in exc.errors(include_url=False))
+    problems.extend(_cross_references(doc))
+    if problems:
+        return None, sorted(set(problems))
+    return agreement, []
+
+
+def _problem(doc: Document, error: Any) -> Problem:
+    loc: Loc = tuple(part for part in error["loc"] if part != "[key]")
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    message = error["msg"]
+    if kind == "extra_forbidden":
+        message = _unknown_field(loc)
+        return doc.problem(loc, message, key=True)
+    if kind == "missing":
+        message = "required field is missing"
+    elif kind == "missing_language":
+        message = f"the {loc[-1]} text is missing"
+    elif kind == "string_pattern_mismatch":
+        message = f"{error['input']!r} " + PATTERN_MESSAGES.get(ctx.get("pattern"), message.lower())
+        if "[key]" in error["loc"]:
+            message = f"{loc[-1]!r} is not a language tag such as bg or en"
+    elif kind == "literal_error":
+        message = f"{error['input']!r} is not one of: {ctx.get('expected', '')}"
+    elif kind in {"dict_type", "model_type", "model_attributes_type"}:
+        message = "expected a mapping of fields" + (" (one text per language)" if loc and _is_localized(loc) else "")
+    elif kind == "list_type":
+        message = "expected a list"
+    elif kind == "string_type":
+        message = "expected a text"
+    elif kind == "bool_parsing":
+        message = f"{error['input']!r} is not true or false"
+    elif kind == "too_short":
+        count = ctx.get("min_length", 1)
+        message = f"needs at least {count} item{'s' if count != 1 else ''}"
+    elif kind == "string_too_long":
+        message = f"is longer than {ctx.get('max_length')} characters"
+    return doc.problem(loc, message)
+
+
+def _model_at(loc: Loc) -> Any:
+    """The type that validates the value at ``loc``, following fields and list items."""
+    current: Any = Agreement
+    for part in loc:
+        current = unwrap(current)
+        if isinstance(part, int):
+            args = typing.get_args(current)
+            current = args[0] if args else None
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            current = field.annotation if field else None
+        else:
+            return None
+    return unwrap(current)
+
+
+def unwrap(annotation: Any) -> Any:
+    """The type inside Annotated[...] and Optional[...] wrappers."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            annotation = options[0] if len(options) == 1 else annotation
+            if len(options) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def _is_localized(loc: Loc) -> bool:
+    return typing.get_origin(_model_at(loc)) is dict
+
+
+def _unknown_field(loc: Loc) -> str:
+    parent = _model_at(loc[:-1])
+    name = str(loc[-1])
+    if not (isinstance(parent, type) and issubclass(parent, BaseModel)):
+        return f"unknown field {name!r}"
+    known = list(parent.model_fields)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(known)}"
+    return f"unknown field {name!r}; {hint}"
+
+
+def _cross_references(doc: Document) -> list[Problem]:
+    """Checks that span several fields; run on the raw data so they report even when other fields fail."""
+    data = doc.data
+    problems: list[Problem] = []
+    sources = _items(data, "sources")
+    source_ids = [s.get("id") for s in sources if isinstance(s, dict)]
+    problems += _duplicates(doc, "sources", source_ids)
+    problems += _duplicates(doc, "pillars", [p.get("id") for p in _items(data, "pillars") if isinstance(p, dict)])
+    featured = 0
+    for index, quote in enumerate(_items(data, "quotes")):
+        if not isinstance(quote, dict):
+            continue
+        source = quote.get("source")
+        if isinstance(source, str) and source not in source_ids:
+            known = ", ".join(str(s) for s in source_ids) or "none"
+            problems.append(doc.problem(("quotes", index, "source"), f"no source has id {source!r} (sources: {known})"))
+        if str(quote.get("featured")).lower() in {"true", "yes", "on", "1"}:
+            featured += 1
+            if featured > MAX_FEATURED_QUOTES:
+                problems.append(
+                    doc.problem(("quotes", index, "featured"), f"at most {MAX_FEATURED_QUOTES} quotes can be featured")
+                )
+        verbatim = quote.get("verbatim")
+        text = quote.get("text")
+        if isinstance(verbatim, list) and isinstance(text, dict):
+            for position, lang in enumerate(verbatim):
+                if isinstance(lang, str) and lang not in text:
+                    problems.append(
+                        doc.problem(("quotes", index, "verbatim", position), f"the quote has no {lang} text")
+                    )
+    return problems
+
+
+def _items(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _duplicates(doc: Document, key: str, ids: list[Any]) -> list[Problem]:
+    counts = Counter(i for i in ids if isinstance(i, str))
+    seen: set[str] = set()
+    problems = []
+    for index, ident in enumerate(ids):
+        if isinstance(ident, str) and counts[ident] > 1:
+            if ident in seen:
+                problems.append(doc.problem((key, index, "id"), f"id {ident!r} is used twice in {key}"))
+            seen.add(ident)
+    return problems

@@ -1,0 +1,169 @@
+"""Localize: turn an Agreement into one BriefView per language."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from briefs.data.model import Agreement, Commitment, Quote
+from briefs.localize.catalog import Catalog
+from briefs.localize.typography import NBSP, keep_last_words, nest_quotes, paragraphs, refine
+from briefs.localize.view import (
+    BriefView,
+    CommitmentView,
+    DocumentInfo,
+    PartyView,
+    PillarView,
+    QuoteView,
+    RelatedView,
+    SourceView,
+)
+
+KINDS = ("one-page", "full")
+ONE_PAGE_KEY_POINTS = 5
+ONE_PAGE_COMMITMENTS = (2, 4)
+
+
+class _Localizer:
+    def __init__(self, agreement: Agreement, catalog: Catalog) -> None:
+        self.agreement = agreement
+        self.catalog = catalog
+        self.language = catalog.language
+        self.marks = (catalog.get("quote.open"), catalog.get("quote.close"))
+        self.inner = (catalog.get("quote.nested-open"), catalog.get("quote.nested-close"))
+
+    def text(self, value: dict[str, str] | None) -> str | None:
+        if value is None:
+            return None
+        return refine(" ".join(value[self.language].split()), self.language, self.marks)
+
+    def req(self, value: dict[str, str]) -> str:
+        return refine(" ".join(value[self.language].split()), self.language, self.marks)
+
+    def paras(self, value: dict[str, str] | None) -> list[str]:
+        if value is None:
+            return []
+        return [refine(p, self.language, self.marks) for p in paragraphs(value[self.language])]
+
+    def date(self, value: date | None) -> str | None:
+        if value is None:
+            return None
+        # day and month stay on one line
+        formatted = format_date(value, "long", locale=self.catalog.locale).replace(" ", NBSP, 1)
+        return refine(formatted, self.language, self.marks)
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.catalog.locale)
+
+    def commitment(self, item: Commitment) -> CommitmentView:
+        return CommitmentView(self.req(item.area), self.req(item.commitment), self.text(item.means))
+
+    def quote(self, item: Quote) -> QuoteView:
+        words = nest_quotes(self.req(item.text), self.marks, self.inner)
+        source = next(s for s in self.agreement.sources if s.id == item.source)
+        translation = None
+        if self.language not in item.verbatim:
+            if item.spoken_in and item.spoken_in != self.language:
+                name = self.catalog.locale.languages.get(item.spoken_in, item.spoken_in)
+                translation = self.catalog.get("quote.translated-from", language=name)
+            else:
+                translation = self.catalog.get("quote.translation")
+        excerpt = nest_quotes(self.req(item.excerpt), self.marks, self.inner) if item.excerpt else words
+        source_name = source.publisher or self.req(source.title)
+        when = self.date(item.date or source.date)
+        return QuoteView(
+            text=f"{self.marks[0]}{words}{self.marks[1]}",
+            excerpt=f"{self.marks[0]}{excerpt}{self.marks[1]}",
+            speaker=self.req(item.speaker.name),
+            role=self.req(item.speaker.role),
+            source=source_name,
+            source_line=self.catalog.get("quote.source", source=", ".join(filter(None, [source_name, when]))),
+            date=when,
+            occasion=self.text(item.occasion),
+            translation=translation,
+            featured=item.featured,
+        )
+
+    def view(self, kind: str) -> BriefView:
+        a, get = self.agreement, self.catalog.get
+        pillars = []
+        for pillar in a.pillars:
+            rows = [self.commitment(c) for c in pillar.commitments]
+            chosen = _main_commitments(rows, [c.highlight for c in pillar.commitments])
+            more = len(rows) - len(chosen)
+            more_label = get("table.more-commitments", count=self.number(more)) if more else None
+            pillars.append(
+                PillarView(
+                    pillar.id, self.req(pillar.title), self.paras(pillar.summary), rows, chosen, more, more_label
+                )
+            )
+        quotes = [self.quote(q) for q in a.quotes]
+        sources = [
+            SourceView(n, s.id, s.publisher, self.req(s.title), self.date(s.date), s.url)
+            for n, s in enumerate(a.sources, start=1)
+        ]
+        title = keep_last_words(self.req(a.title))
+        organisation = self.req(a.brief.organisation)
+        prepared = self.date(a.brief.prepared) or ""
+        return BriefView(
+            id=a.id,
+            kind=kind,
+            lang=self.catalog.tag,
+            language=self.language,
+            labels=dict(self.catalog.labels),
+            kind_label=get(f"brief.{kind}"),
+            organisation=organisation,
+            title=title,
+            short_title=self.req(a.short_title),
+            type=get(f"type.{a.type}"),
+            status=get(f"status.{a.status}"),
+            signed_date=self.date(a.signed.date) if a.signed else None,
+            signed_place=self.text(a.signed.place) if a.signed else None,
+            parties=[
+                PartyView(
+                    p.code,
+                    self.req(p.name),
+                    self.text(p.signatory.name) if p.signatory else None,
+                    self.text(p.signatory.role) if p.signatory else None,
+                )
+                for p in a.parties
+            ],
+            summary=self.paras(a.summary),
+            key_points=[self.req(k) for k in a.key_points][: ONE_PAGE_KEY_POINTS if kind == "one-page" else None],
+            context=self.paras(a.context),
+            pillars=pillars,
+            quotes=quotes,
+            featured_quotes=[q for q in quotes if q.featured],
+            outlook=self.paras(a.outlook),
+            sources=sources,
+            related=[RelatedView(self.req(r.title), self.date(r.date), self.text(r.note)) for r in a.related],
+            prepared=prepared,
+            version=a.brief.version,
+            distribution=get(f"distribution.{a.brief.distribution}"),
+            issued=get("footer.issued", organisation=organisation, version=a.brief.version, date=prepared),
+            info=DocumentInfo(
+                # metadata is searched and shown in file lists, where no-break spaces only get in the way
+                title=title.replace(NBSP, " "),
+                author=organisation.replace(NBSP, " "),
+                subject=get("doc.subject", title=self.req(a.short_title)).replace(NBSP, " "),
+                keywords=[get("doc.keywords-base"), *(self.req(k).replace(NBSP, " ") for k in a.brief.keywords)],
+                language=self.catalog.tag,
+                created=a.brief.prepared.isoformat(),
+            ),
+            quote_marks=self.marks,
+        )
+
+
+def _main_commitments(rows: list[CommitmentView], highlighted: list[bool]) -> list[CommitmentView]:
+    """The highlighted rows (or the first three), topped up to two, at most four."""
+    low, high = ONE_PAGE_COMMITMENTS
+    chosen = [row for row, marked in zip(rows, highlighted, strict=True) if marked] or rows[:3]
+    chosen += [row for row in rows if row not in chosen][: max(0, low - len(chosen))]
+    return [row for row in rows if row in chosen][:high]
+
+
+def localize(agreement: Agreement, catalog: Catalog, kind: str) -> BriefView:
+    """The view of ``agreement`` for one kind of brief in the catalogue's language."""
+    return _Localizer(agreement, catalog).view(kind)
