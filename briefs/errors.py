@@ -1,12 +1,16 @@
-"""Errors the command line reports without a traceback, and their exit codes."""
+"""Errors meant for the user, and the exit code each one gives.
+
+The command line prints them without a traceback; the API raises them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-EXIT_OK = 0
-EXIT_BUILD_FAILED = 1
+EXIT_FAILED = 1
 EXIT_INVALID_INPUT = 2
+EXIT_LOCKED = 3
+EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True, order=True)
@@ -27,7 +31,7 @@ class Problem:
 class BriefsError(Exception):
     """An error meant for the user; the CLI prints it and exits with ``exit_code``."""
 
-    exit_code = EXIT_BUILD_FAILED
+    exit_code = EXIT_FAILED
 
 
 class InvalidInput(BriefsError):
@@ -44,3 +48,13 @@ class UsageError(BriefsError):
     """The command was called with options that cannot work together."""
 
     exit_code = EXIT_INVALID_INPUT
+
+
+class Locked(BriefsError):
+    """Another run holds the output folder."""
+
+    exit_code = EXIT_LOCKED
+
+
+class RenderError(BriefsError):
+    """A brief could not be rendered as it should be, in any format."""

@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+import briefs
+from briefs.options import BuildOptions
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "agreements"
 
@@ -61,3 +64,11 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+def build(paths, *, config=None, on_result=None, jobs=1, **options) -> briefs.BuildReport:
+    """briefs.build with the options as keywords, lists allowed; one process unless ``jobs`` says otherwise."""
+    chosen = {key: tuple(value) if isinstance(value, list) else value for key, value in options.items()}
+    if config is not None:
+        chosen["config"] = config
+    return briefs.build(paths, BuildOptions(jobs=jobs, **chosen), on_result=on_result)

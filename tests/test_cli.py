@@ -30,7 +30,8 @@ def test_version():
 def test_help_documents_exit_codes():
     result = run("--help")
     assert result.exit_code == 0
-    assert "0 success; 1 a build failed;" in result.output
+    assert "0 success; 1 a build or delivery failed;" in result.output
+    assert "3 another run holds the output folder; 130 interrupted." in " ".join(result.output.split())
     assert "2 invalid input or usage" in result.output
 
 

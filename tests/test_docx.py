@@ -24,23 +24,20 @@ from pypdf import PdfReader
 
 from briefs.config import Config
 from briefs.data.files import load_agreement
+from briefs.errors import RenderError
+from briefs.localize import localize
 from briefs.localize.catalog import load_catalog
-from briefs.localize.localizer import KINDS, localize
 from briefs.localize.view import BriefView
-from briefs.render.base import FORMATS, RenderOptions
-from briefs.render.docx import (
-    FIT_LIMIT,
-    DocxBuilder,
-    RenderError,
-    environment,
-    estimate_blocks,
-    font_families,
-    page_x_of_y,
-    template_variables,
-)
+from briefs.render import FORMATS
+from briefs.render.base import RenderOptions
+from briefs.render.docx import DocxBuilder
+from briefs.render.docx.fill import environment, page_x_of_y, template_variables
+from briefs.render.docx.fit import FIT_LIMIT, FIT_NOTE, estimate_blocks
+from briefs.render.docx.typefaces import font_families
 from briefs.resources import data_dir
+from briefs.targets import KINDS, Target
 
-from .conftest import MINIMAL, SAMPLES
+from .conftest import MINIMAL, SAMPLES, build
 
 LANGS = ("bg", "en")
 AGREEMENTS = sorted(SAMPLES.glob("*.yaml"))
@@ -534,7 +531,7 @@ def test_templates_option_overrides_one_docx_template(tmp_path):
 
 def test_a_template_in_another_font_fails(tmp_path):
     folder = _override_template(tmp_path, "full.docx", edit_styles=lambda xml: xml.replace('"Manrope"', '"Arial"'))
-    with pytest.raises(RenderError, match="sets text in Arial, not in Vollkorn, Manrope"):
+    with pytest.raises(RenderError, match="text was set in Arial, not in Vollkorn, Manrope"):
         render(view_of(AGREEMENTS[0], "en", "full"), templates=(folder,))
 
 
@@ -571,15 +568,13 @@ def test_the_same_view_gives_the_same_bytes(built, case):
 
 
 def test_builds_through_the_build_command(tmp_path):
-    from briefs.publish.build import build, output_path
-
     assert "docx" in FORMATS
 
     report = build([AGREEMENTS[0]], output=tmp_path, formats=["docx"])
     assert report.ok, report.failed
     for kind in KINDS:
         for lang in LANGS:
-            path = output_path(tmp_path, AGREEMENTS[0].stem, kind, lang, "docx")
+            path = Target(kind, lang, "docx").path(tmp_path, AGREEMENTS[0].stem)
             assert path.name == f"{AGREEMENTS[0].stem}-{kind}-{lang}.docx"
             assert zipfile.is_zipfile(path)
 
@@ -640,17 +635,33 @@ def test_one_page_overflow_fails_naming_the_largest_blocks(write):
 
 
 def test_one_page_close_to_full_is_noted(write):
-    """A key point growing a line at a time passes the note threshold before the limit."""
-    for words in range(100, 1500, 12):
+    """A key point long enough to pass the note threshold, and short enough to stay under the limit, is noted."""
+
+    def render_with(words: int):
         text = " ".join(["layout"] * words)
         path = write(MINIMAL.replace("pillars:\n", f'key_points:\n  - {{bg: "{text}", en: "{text}"}}\npillars:\n'))
         view = localize(load_agreement(path, Config()), load_catalog("en"), "one-page")
+        return DocxBuilder(RenderOptions(fonts=FONTS)).render(view)
+
+    # the shortest key point that is noted, found by bisection: 100 words fill little, 1500 overflow
+    short, long = 100, 1500
+    assert not render_with(short).notes
+    with pytest.raises(RenderError):
+        render_with(long)
+    while long - short > 1:
+        middle = (short + long) // 2
         try:
-            rendered = DocxBuilder(RenderOptions(fonts=FONTS)).render(view)
+            noted = bool(render_with(middle).notes)
         except RenderError:
-            pytest.fail("overflowed before any note")
-        if rendered.notes:
-            assert "estimated to fill" in rendered.notes[0]
-            assert rendered.pages == 1
-            return
-    pytest.fail(f"no length came close to the {FIT_LIMIT:.0%} limit")
+            noted = True
+        short, long = (short, middle) if noted else (middle, long)
+    rendered = render_with(long)  # raises if the limit came before any note
+    (note,) = rendered.notes
+    found = re.fullmatch(
+        r"test-agreement: one-page brief \(en\): the one-page DOCX is estimated to fill (\d+)% of the page; "
+        r"Word may need a second",
+        note,
+    )
+    assert found, note
+    assert FIT_NOTE * 100 <= int(found.group(1)) <= FIT_LIMIT * 100
+    assert rendered.pages is None  # a word processor paginates a DOCX

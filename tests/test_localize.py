@@ -8,12 +8,11 @@ import pytest
 
 from briefs.config import Config
 from briefs.data.files import load_agreement
+from briefs.localize import localize
 from briefs.localize.catalog import load_catalog
-from briefs.localize.localizer import localize
 from briefs.localize.typography import NBSP, refine
-from briefs.publish.build import build
 
-from .conftest import MINIMAL, SAMPLES
+from .conftest import MINIMAL, SAMPLES, build
 from .pdfread import text
 
 

@@ -12,12 +12,12 @@ import pytest
 from briefs.config import Config
 from briefs.data.files import load_agreement
 from briefs.errors import BriefsError
+from briefs.localize import localize
 from briefs.localize.catalog import load_catalog
-from briefs.localize.localizer import localize
-from briefs.publish.build import build, output_path
 from briefs.render.base import RenderOptions
+from briefs.targets import Target
 
-from .conftest import MINIMAL, SAMPLES
+from .conftest import MINIMAL, SAMPLES, build
 from .pdfread import fonts, reader, squash, text
 
 CHARTER = SAMPLES / "us-az-charter-2026.yaml"
@@ -48,7 +48,7 @@ class _no_weasyprint_warnings:
 
 
 def pdf(out: Path, ident: str, kind: str, lang: str) -> Path:
-    return output_path(out, ident, kind, lang, "pdf")
+    return Target(kind, lang, "pdf").path(out, ident)
 
 
 @pytest.mark.parametrize("ident", ["us-az-charter-2026", "am-us-nuclear-2026"])
@@ -219,13 +219,14 @@ def test_weasyprint_warnings_fail_the_build(write, tmp_path):
 def test_a_font_not_installed_fails_clearly():
     from briefs.render.pdf import PdfBuilder
 
+    builder = PdfBuilder(RenderOptions(fonts=("Vollkorn", "No Such Face")))
+    view = localize(load_agreement(CHARTER, Config()), load_catalog("en"), "one-page")
     with pytest.raises(BriefsError, match="font No Such Face not installed; the briefs never fall back"):
-        PdfBuilder(RenderOptions(fonts=("Vollkorn", "No Such Face")))
+        builder.render(view)
 
 
 def test_text_set_in_another_font_fails(write, tmp_path):
-    if "DejaVu Sans" not in __import__("briefs.render.fontconfig").render.fontconfig.installed_families():
-        pytest.skip("needs a second installed font")
+    # DejaVu Sans is installed by the test set-up (system-packages-test.txt) to be the stray font
     folder = _override(tmp_path, "styles/one-page.css", 'h1 { font-family: "DejaVu Sans"; }\n')
     with pytest.raises(BriefsError, match="text was set in DejaVu Sans"):
         _render(write(MINIMAL), kind="one-page", templates=(folder,))
@@ -245,10 +246,10 @@ def test_overflow_fails_naming_blocks_and_writes_nothing(write, tmp_path):
     report = build([path], output=out, kinds=["one-page"], langs=["en"], formats=["pdf"])
     assert not report.built
     (failure,) = report.failed
-    assert "does not fit on one page, even with body text at 8.5 pt" in failure
+    assert "does not fit on one page as PDF, even with body text at 8.5 pt" in failure
     assert "key points" in failure
     assert re.search(r"by about \d+ words", failure)
-    assert not output_path(out, "test-agreement", "one-page", "en", "pdf").exists()
+    assert not Target("one-page", "en", "pdf").path(out, "test-agreement").exists()
 
 
 def test_small_overflow_is_fitted_and_reported(write):
@@ -265,7 +266,7 @@ def test_failed_build_keeps_the_previous_file(write, tmp_path):
     out = tmp_path / "out"
     good = write(MINIMAL)
     assert build([good], output=out, kinds=["one-page"], langs=["en"], formats=["pdf"]).ok
-    target = output_path(out, "test-agreement", "one-page", "en", "pdf")
+    target = Target("one-page", "en", "pdf").path(out, "test-agreement")
     before = target.read_bytes()
     shutil.copy(_long(write, 50), good)
     report = build([good], output=out, kinds=["one-page"], langs=["en"], formats=["pdf"])

@@ -19,11 +19,11 @@ from briefs.cli import main
 from briefs.cli.send import send as send_command
 from briefs.deliver.addresses import collect, parse_addresses
 from briefs.deliver.message import Attachment, compose
-from briefs.deliver.send import send
+from briefs.deliver.send import SendOptions, send
 from briefs.localize.typography import NBSP
-from briefs.publish.build import build
+from briefs.options import BuildOptions
 
-from .conftest import MINIMAL, ROOT, SAMPLES
+from .conftest import MINIMAL, ROOT, SAMPLES, build
 from .mailserver import LOOPBACK, Authenticator, Handler, SmtpServer, make_certificates
 
 if "send" not in main.commands:  # until briefs.cli registers it
@@ -362,7 +362,7 @@ def test_an_oversize_message_is_refused_before_connecting(output):
         with pytest.raises(BlockingIOError):
             listener.accept()  # nobody connected
     assert result.exit_code == 2
-    assert re.search(rf"{ID} \(bg, {BG_NAME}\): the message is 0\.\d MB, over the limit of 0\.0 MB", result.stderr)
+    assert re.search(rf"{ID} \(bg, {BG_NAME}\): the message is \d+ KB, over the limit of 20 KB", result.stderr)
     assert "nothing was sent" in result.stderr
 
 
@@ -371,8 +371,9 @@ def test_an_oversize_message_is_refused_before_connecting(output):
 
 def test_eml_files_parse_back_to_the_same_message(output, tmp_path):
     folder = tmp_path / "review"
-    report = send([AGREEMENT], to=["a@example.org"], bcc=["b@example.org"], langs=["bg", "en"], kinds=["one-page"],
-                  eml=folder, output=output, env={"BRIEFS_SMTP_FROM": SENDER})  # fmt: skip
+    delivery = SendOptions(to=("a@example.org",), bcc=("b@example.org",), eml=folder)
+    options = BuildOptions(langs=("bg", "en"), kinds=("one-page",), output=output, jobs=1)
+    report = send([AGREEMENT], delivery, options, env={"BRIEFS_SMTP_FROM": SENDER})
     assert [m.eml.name for m in report.messages] == [f"{ID}-bg.eml", f"{ID}-en.eml"]
     assert sorted(p.name for p in folder.iterdir()) == [f"{ID}-bg.eml", f"{ID}-en.eml"]
     for sent in report.messages:

@@ -1,21 +1,28 @@
-"""The ``briefs send`` command: a thin layer over briefs.deliver.send."""
+"""``briefs send``: build, then e-mail the briefs; a thin layer over ``briefs.deliver.send``."""
 
 from __future__ import annotations
 
 import re
+import sys
+from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import click
 
-from briefs.cli.options import jobs_option, output_option, pdf_variant_option, templates_option, wait_option
+from briefs.cli.build import Progress
+from briefs.cli.options import (
+    CliState,
+    build_options,
+    formats_option,
+    global_options,
+    make_build_options,
+    output_option,
+    wait_option,
+)
 from briefs.deliver.message import DEFAULT_MAX_SIZE, megabytes
-from briefs.deliver.smtp import DEFAULT_RETRIES, DEFAULT_RETRY_WAIT, DEFAULT_TIMEOUT, TLS_MODES
-from briefs.errors import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT
-
-if TYPE_CHECKING:
-    from briefs.cli import _Context
-    from briefs.publish.workers import Result
+from briefs.deliver.smtp import DEFAULT_RETRIES, DEFAULT_RETRY_WAIT, DEFAULT_TIMEOUT, TLS_MODES, SmtpOptions
+from briefs.errors import EXIT_FAILED, EXIT_INVALID_INPUT, EXIT_LOCKED
 
 EPILOG = f"""\b
 Settings not given as options come from the environment:
@@ -25,9 +32,9 @@ is read only from BRIEFS_SMTP_PASSWORD or BRIEFS_SMTP_PASSWORD_FILE,
 never from an option.
 
 \b
-Exit codes: 0 success; {EXIT_BUILD_FAILED} a build or a delivery failed, or a recipient
+Exit codes: 0 success; {EXIT_FAILED} a build or a delivery failed, or a recipient
 was refused; {EXIT_INVALID_INPUT} invalid input or usage (a message over --max-size too);
-3 another run holds the output folder."""
+{EXIT_LOCKED} another run holds the output folder; 130 interrupted."""
 
 
 class _Size(click.ParamType):
@@ -75,13 +82,8 @@ class _Size(click.ParamType):
 @click.option(
     "--bcc-file", "bcc_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path), help="Bcc from a file."
 )
-@click.option("--lang", "langs", multiple=True, metavar="L", help="Language to send (repeatable; default: all).")
-@click.option(
-    "--kind", "kinds", multiple=True, type=click.Choice(["one-page", "full"]), help="Kind of brief (default: both)."
-)
-@click.option(
-    "--format", "formats", multiple=True, type=click.Choice(["pdf", "docx"]), help="Format to attach (default: pdf)."
-)
+@build_options
+@formats_option("default: pdf")
 @click.option("--changed-only", is_flag=True, help="Send each recipient only the briefs changed since they got them.")
 @click.option(
     "--eml",
@@ -132,29 +134,33 @@ class _Size(click.ParamType):
     help=f"Largest message, checked before sending (default: {megabytes(DEFAULT_MAX_SIZE)}).",
 )
 @output_option("Folder of the built briefs (and of each agreement's sent.json).")
-@templates_option
-@pdf_variant_option
-@jobs_option
 @wait_option
+@global_options
 @click.pass_obj
-def send(obj: _Context, **options: Any) -> None:
+def send(state: CliState, agreements: tuple[str, ...], **params: Any) -> None:
     """Build the briefs of AGREEMENT (an id or a file; default: every agreement), then email them.
 
     One message per agreement and language, with the briefs attached. --eml DIR writes the messages as
     files instead; --changed-only sends each brief once per change (output/<id>/sent.json remembers).
     """
-    from briefs.deliver import send as sending
+    from briefs.deliver.send import SendOptions
+    from briefs.deliver.send import send as run_send
 
-    report = sending.send(**options, config=obj.config, on_result=_Progress(obj.verbosity))
+    options = make_build_options(state, params)
+    smtp = SmtpOptions(**{f.name: params.pop(f.name) for f in fields(SmtpOptions)})
+    for name in ("to", "cc", "bcc", "to_files", "cc_files", "bcc_files"):
+        params[name] = tuple(params[name])
+    delivery = SendOptions(**params, smtp=smtp)
+    report = run_send(agreements, delivery, options, on_result=Progress(state.verbosity, min_verbosity=1))
     for note in report.notes:
         click.echo(f"warning: {note}", err=True)
-    if obj.verbosity >= 1 and (report.build.built or report.build.unchanged):
+    if state.verbosity >= 1 and (report.build.built or report.build.unchanged):
         click.echo(
             f"built {len(report.build.built)} brief(s), {report.build.unchanged} up to date "
             f"({report.build.seconds:.1f} s)",
             err=True,
         )
-    if obj.verbosity >= 0:
+    if state.verbosity >= 0:
         for message in report.messages:
             attached = ", ".join(message.attachments)
             if message.eml is not None:
@@ -167,15 +173,4 @@ def send(obj: _Context, **options: Any) -> None:
     for problem in report.problems:
         click.echo(problem, err=True)
     if not report.ok:
-        raise SystemExit(EXIT_BUILD_FAILED)
-
-
-class _Progress:
-    """One line per brief built, when asked for (-v)."""
-
-    def __init__(self, verbosity: int) -> None:
-        self.verbosity = verbosity
-
-    def __call__(self, result: Result, done: int, total: int) -> None:
-        if self.verbosity >= 1 and not result.error:
-            click.echo(f"built {result.task.target} ({result.bytes:,} bytes)", err=True)
+        sys.exit(EXIT_FAILED)

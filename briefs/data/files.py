@@ -1,21 +1,19 @@
-"""The Python API behind the command line; each function takes the command's parameters."""
+"""Agreement files: finding them, by path or by id, and loading each into a validated Agreement."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from briefs.config import Config
-from briefs.data import schema as _schema
 from briefs.data.loader import load
 from briefs.data.model import SLUG, Agreement
-from briefs.errors import InvalidInput, Problem
-from briefs.publish.fileio import create_new
+from briefs.data.validate import validate_document
+from briefs.errors import InvalidInput, Problem, UsageError
+from briefs.options import DEFAULT_AGREEMENTS
 
 AGREEMENT_SUFFIXES = (".yaml", ".yml", ".json")
-DEFAULT_AGREEMENTS_DIR = Path("agreements")
 
 
 def agreement_files(paths: Iterable[Path]) -> list[Path]:
@@ -36,20 +34,18 @@ def agreement_files(paths: Iterable[Path]) -> list[Path]:
 
 def load_agreement(path: Path, config: Config) -> Agreement:
     """Load and validate one agreement file, or raise InvalidInput with every problem in it."""
-    from briefs.data.validate import validate_document
-
     agreement, problems = validate_document(load(path), config)
     if agreement is None:
         raise InvalidInput(problems)
     return agreement
 
 
-def validate(paths: Iterable[Path], config: Config | None = None) -> list[Agreement]:
-    """Validate agreement files; raise InvalidInput listing the problems of all of them."""
+def validate(paths: Iterable[Path] = (), config: Config | None = None) -> list[Agreement]:
+    """Validate agreement files (default: agreements/); raise InvalidInput listing the problems of all of them."""
     config = config or Config()
     agreements: list[Agreement] = []
     problems: list[Problem] = []
-    for path in agreement_files(paths):
+    for path in agreement_files(list(paths) or [DEFAULT_AGREEMENTS]):
         try:
             agreements.append(load_agreement(path, config))
         except InvalidInput as exc:
@@ -59,22 +55,45 @@ def validate(paths: Iterable[Path], config: Config | None = None) -> list[Agreem
     return agreements
 
 
-def schema(config: Config | None = None) -> dict[str, Any]:
-    """The JSON Schema of an agreement file."""
-    return _schema.json_schema(config or Config())
+def find_agreements(names: Iterable[str | Path], config: Config) -> list[tuple[Path, Agreement]]:
+    """The agreements named by id or by file (a folder: every file in it); default: the agreements/ folder."""
+    files: list[Path] = []
+    found: list[tuple[Path, Agreement]] = []
+    problems: list[Problem] = []
+    for name in list(names) or [DEFAULT_AGREEMENTS]:
+        path = Path(name)
+        if path.exists() or not re.match(SLUG, str(name)):
+            files.extend(agreement_files([path]))
+        else:
+            found.append(find_by_id(str(name), config))
+    for path in files:
+        try:
+            found.append((path, load_agreement(path, config)))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInput(problems)
+    unique: dict[Path, tuple[Path, Agreement]] = {}
+    for path, agreement in found:
+        unique.setdefault(path.resolve(), (path, agreement))
+    return list(unique.values())
 
 
-def new(ident: str, output: Path | None = None, config: Config | None = None) -> Path | str:
-    """A skeleton agreement file for ``ident``: written to ``output`` unless it is None (then returned)."""
-    if not re.match(SLUG, ident):
-        raise InvalidInput(
-            [Problem("<command line>", 1, 1, "ID", f"{ident!r} is not a slug (lowercase ascii, digits, hyphens)")]
-        )
-    text = _schema.skeleton(ident, config or Config())
-    if output is None:
-        return text
-    try:
-        create_new(output, text.encode("utf-8"))
-    except FileExistsError:
-        raise InvalidInput([Problem(str(output), 1, 1, "", "file exists already; not overwritten")]) from None
-    return output
+def find_by_id(ident: str, config: Config, folder: Path = DEFAULT_AGREEMENTS) -> tuple[Path, Agreement]:
+    """The file in ``folder`` whose id is ``ident``: ``ident.yaml`` (or .yml, .json) first, then the others."""
+    named = [folder / f"{ident}{suffix}" for suffix in AGREEMENT_SUFFIXES if (folder / f"{ident}{suffix}").is_file()]
+    for path in named:
+        agreement = load_agreement(path, config)  # named after the id: its problems are the user's concern
+        if agreement.id == ident:
+            return path, agreement
+    others = agreement_files([folder]) if folder.is_dir() else []
+    for path in others:
+        if path in named:
+            continue
+        try:
+            agreement = load_agreement(path, config)
+        except InvalidInput:
+            continue
+        if agreement.id == ident:
+            return path, agreement
+    raise UsageError(f"{ident}: no such file, and no agreement with this id in {folder}/")

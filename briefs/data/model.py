@@ -8,6 +8,8 @@ Validation needs the required languages in its context::
 from __future__ import annotations
 
 import re
+import types
+import typing
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -31,6 +33,8 @@ ORGANISATION_CODE = r"^[A-Z][A-Z0-9]{1,15}$"
 EXCERPT_CUT = re.compile(r"\s*\[…\]\s*")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 LOCALIZED_MARK = "x-briefs-localized"
+MAX_FEATURED_QUOTES = 2
+"""The one-page brief has room for two pull quotes, side by side."""
 
 
 class _Missing:
@@ -182,6 +186,7 @@ class Quote(Strict):
     date: IsoDate | None = Field(None, description="When it was said; defaults to the source's date.")
     occasion: LocalizedText | None = Field(None, description="Optional: where it was said (a press conference...).")
     featured: bool = Field(False, description="Shown as a pull quote on the one-page brief; at most two.")
+    # the limit is checked across quotes, in briefs.data.validate, with pydantic's own reading of booleans
 
     @field_validator("excerpt")
     @classmethod
@@ -262,3 +267,18 @@ class Agreement(Strict):
     sources: list[Source] = Field(min_length=1, description="Where the facts come from; at least one.")
     related: list[Related] = Field(default_factory=list, description="Related agreements and documents.")
     brief: BriefMeta = Field(description="Who issues the brief, when, and for whom.")
+
+
+def unwrap(annotation: Any) -> Any:
+    """The type inside Annotated[...] and Optional[...] wrappers."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+            annotation = options[0] if len(options) == 1 else annotation
+            if len(options) != 1:
+                return annotation
+        else:
+            return annotation

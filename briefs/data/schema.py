@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 import json
+import re
 import typing
+from pathlib import Path
 from typing import Any
 
 from annotated_types import MinLen
 from pydantic import BaseModel
 
 from briefs.config import Config
-from briefs.data.model import LANGUAGE, LOCALIZED_MARK, Agreement
-from briefs.data.validate import unwrap
+from briefs.data.model import LANGUAGE, LOCALIZED_MARK, SLUG, Agreement, unwrap
+from briefs.errors import InvalidInput, Problem
+from briefs.fileio import create_new
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def schema(config: Config | None = None) -> dict[str, Any]:
+    """The JSON Schema of an agreement file."""
+    return json_schema(config or Config())
+
+
+def new(ident: str, output: Path | None = None, config: Config | None = None) -> Path | str:
+    """A skeleton agreement file for ``ident``: written to ``output`` unless it is None (then returned)."""
+    if not re.match(SLUG, ident):
+        raise InvalidInput(
+            [Problem("<command line>", 1, 1, "ID", f"{ident!r} is not a slug (lowercase ascii, digits, hyphens)")]
+        )
+    text = skeleton(ident, config or Config())
+    if output is None:
+        return text
+    try:
+        create_new(output, text.encode("utf-8"))
+    except FileExistsError:
+        raise InvalidInput([Problem(str(output), 1, 1, "", "file exists already; not overwritten")]) from None
+    return output
 
 
 def json_schema(config: Config) -> dict[str, Any]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from collections import Counter
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from briefs.config import Config
 from briefs.data.loader import Document, Loc
-from briefs.data.model import LANGUAGE, ORGANISATION_CODE, SLUG, VERSION, Agreement
+from briefs.data.model import LANGUAGE, MAX_FEATURED_QUOTES, ORGANISATION_CODE, SLUG, VERSION, Agreement, unwrap
 from briefs.errors import Problem
-
-MAX_FEATURED_QUOTES = 2
 
 PATTERN_MESSAGES = {
     SLUG: "must be a slug: lowercase ascii letters, digits and single hyphens",
@@ -93,21 +90,6 @@ def _model_at(loc: Loc) -> Any:
     return unwrap(current)
 
 
-def unwrap(annotation: Any) -> Any:
-    """The type inside Annotated[...] and Optional[...] wrappers."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-            annotation = options[0] if len(options) == 1 else annotation
-            if len(options) != 1:
-                return annotation
-        else:
-            return annotation
-
-
 def _is_localized(loc: Loc) -> bool:
     return typing.get_origin(_model_at(loc)) is dict
 
@@ -139,7 +121,7 @@ def _cross_references(doc: Document) -> list[Problem]:
         if isinstance(source, str) and source not in source_ids:
             known = ", ".join(str(s) for s in source_ids) or "none"
             problems.append(doc.problem(("quotes", index, "source"), f"no source has id {source!r} (sources: {known})"))
-        if str(quote.get("featured")).lower() in {"true", "yes", "on", "1"}:
+        if _is_true(quote.get("featured")):
             featured += 1
             if featured > MAX_FEATURED_QUOTES:
                 problems.append(
@@ -154,6 +136,17 @@ def _cross_references(doc: Document) -> list[Problem]:
                         doc.problem(("quotes", index, "verbatim", position), f"the quote has no {lang} text")
                     )
     return problems
+
+
+_BOOLEAN = TypeAdapter(bool)
+
+
+def _is_true(value: Any) -> bool:
+    """True where the model reads true: pydantic's own parsing, so every spelling it accepts counts."""
+    try:
+        return _BOOLEAN.validate_python(value) is True
+    except ValidationError:
+        return False  # reported where the field is validated
 
 
 def _items(data: dict[str, Any], key: str) -> list[Any]:

@@ -8,20 +8,19 @@ for the catalogue's labels. Only the HTML body is autoescaped.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import Environment, TemplateError, select_autoescape
 
 from briefs.errors import BriefsError
 from briefs.localize.catalog import Catalog
 from briefs.localize.typography import NBSP
 from briefs.localize.view import BriefView
-from briefs.render.templating import describe, search_path
+from briefs.render.templating import TEXT_LAYOUT, ContentLoader, describe, strict_environment
 
 SUBJECT, TEXT, HTML = "subject.txt", "body.txt", "body.html"
 _UNSAFE_IN_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
@@ -48,17 +47,10 @@ class Texts:
     html: str
 
 
-@functools.cache
-def environment(overrides: tuple[Path, ...] = ()) -> Environment:
+def environment(overrides: Sequence[Path] = ()) -> Environment:
     """Strict templates: an undefined value fails; HTML (and only HTML) is autoescaped."""
-    return Environment(
-        loader=FileSystemLoader([str(p) for p in search_path("email", overrides)]),
-        undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    autoescape = select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False)
+    return strict_environment(ContentLoader("email", overrides), autoescape=autoescape, **TEXT_LAYOUT)
 
 
 def plain(text: str) -> str:
@@ -84,7 +76,7 @@ def listed(catalog: Catalog, filename: str, kind: str, fmt: str, size: int) -> L
 
 
 def render(view: BriefView, catalog: Catalog, attachments: Sequence[Listed], overrides: Sequence[Path] = ()) -> Texts:
-    env = environment(tuple(overrides))
+    env = environment(overrides)
     values = {"b": view, "attachments": list(attachments), "label": catalog.get}
     try:
         subject = plain(env.get_template(SUBJECT).render(values))

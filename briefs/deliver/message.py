@@ -109,10 +109,8 @@ def _chunks(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def size(message: EmailMessage) -> int:
-    """Bytes on the wire, as the server counts them."""
-    return len(message.as_bytes())
-
-
 def megabytes(count: int) -> str:
+    """A size as people read it: ``20 KB`` under a megabyte, ``10.0 MB`` from one up (1024s)."""
+    if count < 1024 * 1024:
+        return f"{max(1, round(count / 1024))} KB"
     return f"{count / 1024 / 1024:.1f} MB"

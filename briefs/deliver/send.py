@@ -8,69 +8,50 @@ records.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import logging
 import os
-import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
-from email.message import EmailMessage
 from pathlib import Path
 
-from briefs.config import Config
-from briefs.data.files import AGREEMENT_SUFFIXES, DEFAULT_AGREEMENTS_DIR, agreement_files, load_agreement
-from briefs.data.model import SLUG, Agreement
-from briefs.deliver import body
-from briefs.deliver.addresses import Recipients, collect, key, parse_addresses
-from briefs.deliver.message import DEFAULT_MAX_SIZE, Attachment, MessageTooLarge, compose, megabytes
-from briefs.deliver.sent import SENT, UNCONFIRMED, Sent, SentLog
-from briefs.deliver.smtp import (
-    DEFAULT_RETRIES,
-    DEFAULT_RETRY_WAIT,
-    DEFAULT_TIMEOUT,
-    ENV_FROM,
-    DeliveryError,
-    Mailer,
-    Unconfirmed,
-    settings,
-)
-from briefs.errors import BriefsError, InvalidInput, Problem, UsageError
-from briefs.localize.catalog import Catalog, load_catalog
-from briefs.localize.localizer import KINDS, localize
-from briefs.publish.build import DEFAULT_OUTPUT, BuildReport, build, output_path
-from briefs.publish.fileio import atomic_write
+from briefs.data.files import find_agreements
+from briefs.deliver.addresses import collect, parse_addresses
+from briefs.deliver.message import DEFAULT_MAX_SIZE
+from briefs.deliver.plan import Message, Planned, Request, check_sizes, plan
+from briefs.deliver.sent import SENT, UNCONFIRMED, SentLog
+from briefs.deliver.smtp import ENV_FROM, DeliveryError, Mailer, SmtpOptions, Unconfirmed, settings
+from briefs.errors import BriefsError, InvalidInput, UsageError
+from briefs.fileio import atomic_write
+from briefs.localize import load_catalog
+from briefs.options import BuildOptions
+from briefs.publish.build import BuildReport, OnResult, build
 from briefs.publish.lock import output_lock
-from briefs.publish.manifest import read_manifest
-from briefs.publish.workers import Result
+from briefs.targets import KINDS
 
 log = logging.getLogger("briefs")
 DEFAULT_FORMATS = ("pdf",)
 """PDF is the format for distribution; DOCX goes only when asked for (``--format docx``)."""
 
 
-@dataclass
-class Message:
-    """One message: for one agreement and language, to the recipients who need the same briefs."""
+@dataclass(frozen=True)
+class SendOptions:
+    """Who gets the briefs, from whom, and how; what is built comes from BuildOptions."""
 
-    agreement: str
-    lang: str
-    recipients: list[str]
-    """Bare addresses (To, Cc and Bcc)."""
-    files: list[Sent]
-    attachments: list[str]
-    """The attachments' names, as the recipients see them."""
-    message: EmailMessage
-    data: bytes
-    state: str = "planned"
-    """planned, then sent, unconfirmed or written (--eml)."""
-    refused: dict[str, str] = field(default_factory=dict)
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    to_files: tuple[Path, ...] = ()
+    cc_files: tuple[Path, ...] = ()
+    bcc_files: tuple[Path, ...] = ()
+    changed_only: bool = False
     eml: Path | None = None
-
-    @property
-    def message_id(self) -> str:
-        return str(self.message["Message-ID"])
+    """Write the messages as .eml files in this folder instead of sending them."""
+    sender: str | None = None
+    max_size: int = DEFAULT_MAX_SIZE
+    smtp: SmtpOptions = field(default_factory=SmtpOptions)
 
 
 @dataclass
@@ -91,36 +72,10 @@ class SendReport:
 
 def send(
     agreements: Sequence[str | Path] = (),
-    to: Sequence[str] = (),
-    cc: Sequence[str] = (),
-    bcc: Sequence[str] = (),
-    to_files: Sequence[Path] = (),
-    cc_files: Sequence[Path] = (),
-    bcc_files: Sequence[Path] = (),
-    langs: Sequence[str] = (),
-    kinds: Sequence[str] = (),
-    formats: Sequence[str] = (),
-    changed_only: bool = False,
-    eml: Path | None = None,
-    sender: str | None = None,
-    host: str | None = None,
-    port: int | None = None,
-    user: str | None = None,
-    tls: str | None = None,
-    insecure: bool = False,
-    cafile: Path | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    retries: int = DEFAULT_RETRIES,
-    retry_wait: float = DEFAULT_RETRY_WAIT,
-    max_size: int = DEFAULT_MAX_SIZE,
-    output: Path = DEFAULT_OUTPUT,
-    templates: Sequence[Path] = (),
-    config: Config | None = None,
-    pdf_variant: str | None = None,
-    jobs: int | None = None,
-    wait: bool = False,
+    delivery: SendOptions | None = None,
+    options: BuildOptions | None = None,
     env: Mapping[str, str] | None = None,
-    on_result: Callable[[Result, int, int], None] | None = None,
+    on_result: OnResult | None = None,
 ) -> SendReport:
     """Build the briefs of ``agreements`` (ids or files; default: agreements/), then mail them, or write .eml files.
 
@@ -129,51 +84,51 @@ def send(
     addresses, MessageTooLarge before connecting, DeliveryError when the server cannot take the messages.
     """
     started = time.perf_counter()
+    delivery = delivery or SendOptions()
     env = os.environ if env is None else env
-    config = config or Config()
-    recipients = collect({"to": to, "cc": cc, "bcc": bcc}, {"to": to_files, "cc": cc_files, "bcc": bcc_files})
+    options = options or BuildOptions()
+    options = dataclasses.replace(options, formats=options.formats or DEFAULT_FORMATS, kinds=options.kinds or KINDS)
+    recipients = collect(
+        {"to": delivery.to, "cc": delivery.cc, "bcc": delivery.bcc},
+        {"to": delivery.to_files, "cc": delivery.cc_files, "bcc": delivery.bcc_files},
+    )
     if not recipients:
         raise UsageError("no recipients: give --to, --cc or --bcc (or a file with --to-file, --cc-file, --bcc-file)")
-    from_address = _sender(sender or env.get(ENV_FROM))
-    smtp = None if eml else settings(host, port, user, tls, insecure, cafile, timeout, retries, retry_wait, env)
-    if max_size <= 0:
+    from_address = _sender(delivery.sender or env.get(ENV_FROM))
+    smtp = None if delivery.eml else settings(delivery.smtp, env)
+    if delivery.max_size <= 0:
         raise UsageError("--max-size must be positive")
-    formats = list(dict.fromkeys(formats)) or list(DEFAULT_FORMATS)
-    kinds = list(dict.fromkeys(kinds)) or list(KINDS)
-    loaded = _agreements(agreements, config)
-    built = build(
-        [path for path, _ in loaded],
-        langs=langs,
-        kinds=kinds,
-        formats=formats,
-        output=output,
-        templates=templates,
-        config=config,
-        pdf_variant=pdf_variant,
-        jobs=jobs,
-        wait=wait,
-        on_result=on_result,
-    )
+    loaded = find_agreements(agreements, options.config)
+    built = build([path for path, _ in loaded], options, on_result)
     if built.invalid:
         raise InvalidInput(built.invalid)
     if built.failed:
         raise BriefsError("\n".join([*built.failed, "nothing was sent: a brief failed to build"]))
     report = SendReport(built)
-    catalogs = {lang: load_catalog(lang, tuple(t / "locale" for t in templates)) for lang in langs or config.languages}
-    request = _Request(
-        recipients, from_address, kinds, formats, output, tuple(templates), changed_only, eml is not None
+    catalogs = [load_catalog(lang, options.templates) for lang in options.langs or options.config.languages]
+    request = Request(
+        recipients,
+        from_address,
+        options.kinds,
+        options.formats,
+        options.output,
+        options.templates,
+        delivery.changed_only,
+        delivery.eml is not None,
     )
-    with output_lock(output, wait=wait):
+    planned = Planned()
+    with output_lock(options.output, wait=options.wait):
         for _, agreement in loaded:
-            for catalog in catalogs.values():
-                report.messages.extend(_plan(agreement, catalog, request, report))
-        _check_sizes(report.messages, max_size)
-        if eml is not None:
-            _write(report.messages, eml)
+            for catalog in catalogs:
+                plan(agreement, catalog, request, planned)
+        report.messages, report.already_sent, report.notes = planned.messages, planned.already_sent, planned.notes
+        check_sizes(report.messages, delivery.max_size)
+        if delivery.eml is not None:
+            _write(report.messages, delivery.eml)
         elif smtp is not None and report.messages:
             with Mailer(smtp) as mailer:
                 for message in report.messages:
-                    _deliver(mailer, message, from_address, output, report)
+                    _deliver(mailer, message, from_address, options.output, report)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -185,166 +140,6 @@ def _sender(text: str | None) -> Address:
     if len(found) != 1:
         raise UsageError(f"--from {text!r}: give one address")
     return found[0]
-
-
-def _agreements(names: Sequence[str | Path], config: Config) -> list[tuple[Path, Agreement]]:
-    """The agreements named by id or by file (a folder: every file in it); default: the agreements/ folder."""
-    files: list[Path] = []
-    found: list[tuple[Path, Agreement]] = []
-    problems: list[Problem] = []
-    for name in names or [DEFAULT_AGREEMENTS_DIR]:
-        path = Path(name)
-        if path.exists() or not re.match(SLUG, str(name)):
-            files.extend(agreement_files([path]))
-        else:
-            found.append(_by_id(str(name), config))
-    for path in files:
-        try:
-            found.append((path, load_agreement(path, config)))
-        except InvalidInput as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InvalidInput(problems)
-    unique: dict[Path, tuple[Path, Agreement]] = {}
-    for path, agreement in found:
-        unique.setdefault(path.resolve(), (path, agreement))
-    return list(unique.values())
-
-
-def _by_id(ident: str, config: Config) -> tuple[Path, Agreement]:
-    """The file in agreements/ whose id is ``ident``: ``ident.yaml`` (or .yml, .json) first, then the others."""
-    folder = DEFAULT_AGREEMENTS_DIR
-    named = [folder / f"{ident}{suffix}" for suffix in AGREEMENT_SUFFIXES if (folder / f"{ident}{suffix}").is_file()]
-    for path in named:
-        agreement = load_agreement(path, config)  # named after the id: its problems are the user's concern
-        if agreement.id == ident:
-            return path, agreement
-    others = agreement_files([folder]) if folder.is_dir() else []
-    for path in others:
-        if path in named:
-            continue
-        try:
-            agreement = load_agreement(path, config)
-        except InvalidInput:
-            continue
-        if agreement.id == ident:
-            return path, agreement
-    raise UsageError(f"{ident}: no such file, and no agreement with this id in {folder}/")
-
-
-@dataclass(frozen=True)
-class _Output:
-    sent: Sent
-    kind: str
-    format: str
-    data: bytes
-
-
-def _outputs(
-    agreement: Agreement, lang: str, kinds: Sequence[str], formats: Sequence[str], output: Path
-) -> list[_Output]:
-    """The built files to attach, each checked against the manifest the build wrote."""
-    manifest = read_manifest(output / agreement.id)
-    found: list[_Output] = []
-    for kind in kinds:
-        for fmt in formats:
-            path = output_path(output, agreement.id, kind, lang, fmt)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise BriefsError(f"{path}: cannot read the built brief: {exc.strerror or exc}") from None
-            sha = hashlib.sha256(data).hexdigest()
-            entry = manifest.get(path.name)
-            if entry is None or entry.sha256 != sha:
-                raise BriefsError(
-                    f"{path}: does not match {output / agreement.id / 'manifest.json'} (changed after the build?); "
-                    "rebuild it with: briefs build --force"
-                )
-            found.append(_Output(Sent(path.name, sha), kind, fmt, data))
-    return found
-
-
-@dataclass(frozen=True)
-class _Request:
-    """What every message of one run shares."""
-
-    recipients: Recipients
-    sender: Address
-    kinds: Sequence[str]
-    formats: Sequence[str]
-    output: Path
-    templates: tuple[Path, ...]
-    changed_only: bool
-    review: bool
-    """Written as .eml for review: the Bcc header is kept."""
-
-
-def _plan(agreement: Agreement, catalog: Catalog, request: _Request, report: SendReport) -> list[Message]:
-    """The messages for one agreement in one language: one per group of recipients who need the same briefs."""
-    outputs = _outputs(agreement, catalog.language, request.kinds, request.formats, request.output)
-    sent_log = SentLog.read(request.output / agreement.id, agreement.id)
-    groups: dict[tuple[int, ...], set[str]] = {}
-    for address in request.recipients.all():
-        needed: list[int] = []
-        for index, item in enumerate(outputs):
-            state = sent_log.state(item.sent.sha256, key(address)) if request.changed_only else None
-            if state is None:
-                needed.append(index)
-                continue
-            report.already_sent += 1
-            if state == UNCONFIRMED:
-                report.notes.append(
-                    f"{item.sent.file} may already have reached {address.addr_spec} (the server never confirmed "
-                    f"it; see {sent_log.path}); not sent again: send without --changed-only to send it anyway"
-                )
-        if needed:
-            groups.setdefault(tuple(needed), set()).add(key(address))
-    view = localize(agreement, catalog, "one-page")
-    messages: list[Message] = []
-    for indices, keys in groups.items():
-        chosen = [outputs[i] for i in indices]
-        names: list[str] = []
-        for item in chosen:
-            name = body.attachment_name(catalog, view, item.kind, item.format, item.sent.file)
-            names.append(item.sent.file if name in names else name)
-        listed = [body.listed(catalog, n, o.kind, o.format, len(o.data)) for n, o in zip(names, chosen, strict=True)]
-        texts = body.render(view, catalog, listed, request.templates)
-        group = request.recipients.only(keys)
-        attachments = [Attachment(n, o.data, o.format) for n, o in zip(names, chosen, strict=True)]
-        message = compose(
-            request.sender,
-            group,
-            texts.subject,
-            texts.text,
-            texts.html,
-            attachments,
-            language=view.lang,
-            show_bcc=request.review,
-        )
-        messages.append(
-            Message(
-                agreement.id,
-                catalog.language,
-                [a.addr_spec for a in group.all()],
-                [o.sent for o in chosen],
-                names,
-                message,
-                message.as_bytes(),
-            )
-        )
-    return messages
-
-
-def _check_sizes(messages: Sequence[Message], limit: int) -> None:
-    over = [m for m in messages if len(m.data) > limit]
-    if over:
-        lines = [
-            f"{m.agreement} ({m.lang}, {', '.join(m.attachments)}): the message is {megabytes(len(m.data))}, "
-            f"over the limit of {megabytes(limit)}"
-            for m in over
-        ]
-        lines.append("nothing was sent: attach fewer briefs per message (--kind, --format, --lang) or raise --max-size")
-        raise MessageTooLarge("\n".join(lines))
 
 
 def _write(messages: Sequence[Message], folder: Path) -> None:

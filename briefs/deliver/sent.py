@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from briefs.errors import BriefsError
-from briefs.publish.fileio import atomic_write
+from briefs.fileio import atomic_write
 
 SENT_LOG = "sent.json"
 SENT, UNCONFIRMED = "sent", "unconfirmed"

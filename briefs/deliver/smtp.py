@@ -72,20 +72,26 @@ class SmtpSettings:
         return f"{self.host}:{self.port}"
 
 
-def settings(
-    host: str | None = None,
-    port: int | None = None,
-    user: str | None = None,
-    tls: str | None = None,
-    insecure: bool = False,
-    cafile: Path | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    retries: int = DEFAULT_RETRIES,
-    retry_wait: float = DEFAULT_RETRY_WAIT,
-    env: Mapping[str, str] | None = None,
-) -> SmtpSettings:
+@dataclass(frozen=True)
+class SmtpOptions:
+    """Connection settings as given (options of ``briefs send``); None: from the environment, else a default."""
+
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    tls: str | None = None
+    insecure: bool = False
+    cafile: Path | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    retry_wait: float = DEFAULT_RETRY_WAIT
+
+
+def settings(options: SmtpOptions, env: Mapping[str, str] | None = None) -> SmtpSettings:
     """The connection settings: each option, else its BRIEFS_SMTP_* variable; the password only from ``env``."""
     env = env if env is not None else {}
+    host, port, tls, cafile = options.host, options.port, options.tls, options.cafile
+    insecure, timeout, retries, retry_wait = options.insecure, options.timeout, options.retries, options.retry_wait
     host = host or env.get(ENV_HOST)
     if not host:
         raise UsageError(f"no SMTP server: give --host or set {ENV_HOST} (or use --eml DIR to write the messages)")
@@ -108,7 +114,7 @@ def settings(
         raise UsageError(f"CA file {cafile}: no such file (--cafile or {ENV_CAFILE})")
     if timeout <= 0 or retries < 0 or retry_wait < 0:
         raise UsageError("--timeout must be positive, --retries and --retry-wait at least 0")
-    user = user or env.get(ENV_USER) or None
+    user = options.user or env.get(ENV_USER) or None
     password = _password(env) if user else None
     return SmtpSettings(host, port, security, user, password, cafile, timeout, retries, retry_wait)
 

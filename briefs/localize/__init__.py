@@ -1,5 +1,7 @@
 """Localize: one plain view of an agreement per language, with labels, dates and quotation marks in place."""
 
-from briefs.localize.localizer import KINDS, localize
+from briefs.localize.catalog import Catalog, load_catalog
+from briefs.localize.localizer import localize
+from briefs.localize.view import BriefView
 
-__all__ = ["KINDS", "localize"]
+__all__ = ["BriefView", "Catalog", "load_catalog", "localize"]

@@ -7,16 +7,16 @@ numbers) the brief follows, so a new language needs a catalogue and data only.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.pofile import read_po
 
 from briefs.errors import BriefsError
-from briefs.resources import locale_dir
-
-DOMAIN = "briefs"
+from briefs.resources import CATALOG_DOMAIN, catalog_name, catalog_path, locale_dir
 
 
 @dataclass(frozen=True)
@@ -41,22 +41,27 @@ class Catalog:
         return "-".join(part for part in (self.locale.language, self.locale.territory) if part)
 
 
-def catalog_path(language: str, search: tuple[Path, ...] = ()) -> Path:
-    for folder in (*search, locale_dir()):
-        path = folder / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if path.is_file():
-            return path
-    raise BriefsError(
-        f"no label catalogue for language {language!r}: add {locale_dir() / language / 'LC_MESSAGES' / DOMAIN}.po"
-    )
+def load_catalog(language: str, search: Sequence[Path] = ()) -> Catalog:
+    """The catalogue of ``language`` from the override folders, else ours; every label must be translated.
+
+    Parsed catalogues are kept by content, so an edited .po file is read again.
+    """
+    try:
+        path = catalog_path(language, search)
+    except FileNotFoundError:
+        raise BriefsError(
+            f"no label catalogue for language {language!r}: add {locale_dir() / catalog_name(language)}"
+        ) from None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BriefsError(f"{path}: cannot read the label catalogue: {exc.strerror or exc}") from None
+    return _parse(language, path, data)
 
 
-@functools.cache
-def load_catalog(language: str, search: tuple[Path, ...] = ()) -> Catalog:
-    """The catalogue of ``language``; every label must be translated."""
-    path = catalog_path(language, search)
-    with path.open("rb") as handle:
-        po = read_po(handle, domain=DOMAIN)
+@functools.lru_cache(maxsize=32)
+def _parse(language: str, path: Path, data: bytes) -> Catalog:
+    po = read_po(BytesIO(data), domain=CATALOG_DOMAIN)
     locale = po.locale or Locale.parse(language)
     labels: dict[str, str] = {}
     untranslated: list[str] = []

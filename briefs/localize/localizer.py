@@ -21,7 +21,6 @@ from briefs.localize.view import (
     SourceView,
 )
 
-KINDS = ("one-page", "full")
 ONE_PAGE_KEY_POINTS = 5
 ONE_PAGE_COMMITMENTS = (2, 4)
 

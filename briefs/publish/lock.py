@@ -8,15 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from briefs.errors import BriefsError
-
-EXIT_LOCKED = 3
-
-
-class Locked(BriefsError):
-    """Another run holds the output folder."""
-
-    exit_code = EXIT_LOCKED
+from briefs.errors import Locked
 
 
 @contextlib.contextmanager

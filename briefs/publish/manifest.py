@@ -1,29 +1,44 @@
-"""What was built: output/<id>/manifest.json, and the index from agreement files to ids."""
+"""What was built: the record of one built file, ``output/<id>/manifest.json``, and the index of agreement files."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from briefs.publish.fileio import atomic_write
+from briefs.fileio import atomic_write
+from briefs.targets import Target
 
 MANIFEST = "manifest.json"
 INDEX = ".briefs-index.json"
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One output file as the manifest lists it."""
+class BuiltFile:
+    """One built output file: the manifest lists it, a build reports it, delivery attaches it."""
 
-    kind: str
-    lang: str
-    format: str
+    agreement: str
+    target: Target
+    path: Path
     bytes: int
     pages: int | None
+    """Counted in the file (PDF); None where a word processor paginates (DOCX)."""
     sha256: str
     stamp: str
+    """Hash of every input the file was made from."""
+
+    @property
+    def kind(self) -> str:
+        return self.target.kind
+
+    @property
+    def lang(self) -> str:
+        return self.target.lang
+
+    @property
+    def format(self) -> str:
+        return self.target.format
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -39,20 +54,38 @@ def _dump(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def read_manifest(folder: Path) -> dict[str, Entry]:
-    entries: dict[str, Entry] = {}
-    for name, fields in _read_json(folder / MANIFEST).get("files", {}).items():
+def read_manifest(folder: Path) -> dict[str, BuiltFile]:
+    """The files listed in ``folder``'s manifest, by file name; an unreadable entry is left out."""
+    manifest = _read_json(folder / MANIFEST)
+    agreement = str(manifest.get("agreement", folder.name))
+    entries: dict[str, BuiltFile] = {}
+    files = manifest.get("files", {})
+    for name, fields in files.items() if isinstance(files, dict) else ():
         try:
-            entries[name] = Entry(**fields)
-        except TypeError:
+            target = Target(fields["kind"], fields["lang"], fields["format"])
+            entries[name] = BuiltFile(
+                agreement, target, folder / name, fields["bytes"], fields["pages"], fields["sha256"], fields["stamp"]
+            )
+        except (KeyError, TypeError):
             continue
     return entries
 
 
-def write_manifest(folder: Path, agreement: str, entries: dict[str, Entry]) -> None:
+def write_manifest(folder: Path, agreement: str, entries: dict[str, BuiltFile]) -> None:
     """Written after the files it lists, in one step."""
-    body = {"agreement": agreement, "files": {name: asdict(entry) for name, entry in sorted(entries.items())}}
-    atomic_write(folder / MANIFEST, _dump(body))
+    files = {
+        name: {
+            "kind": entry.kind,
+            "lang": entry.lang,
+            "format": entry.format,
+            "bytes": entry.bytes,
+            "pages": entry.pages,
+            "sha256": entry.sha256,
+            "stamp": entry.stamp,
+        }
+        for name, entry in sorted(entries.items())
+    }
+    atomic_write(folder / MANIFEST, _dump({"agreement": agreement, "files": files}))
 
 
 def read_index(output: Path) -> dict[str, dict[str, str]]:

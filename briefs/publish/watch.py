@@ -2,61 +2,52 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from briefs.config import Config
-from briefs.data.files import DEFAULT_AGREEMENTS_DIR
 from briefs.errors import BriefsError
-from briefs.publish.build import DEFAULT_OUTPUT, BuildReport, build
-from briefs.render.templating import search_path
-from briefs.resources import locale_dir
+from briefs.options import DEFAULT_AGREEMENTS, BuildOptions
+from briefs.publish.build import BuildReport, build, render_options
+from briefs.publish.plan import targets
+from briefs.render import make_builder
 
 log = logging.getLogger("briefs")
 DEBOUNCE_MS = 300
 """Changes closer together than this are one rebuild: editors save in several steps."""
 
 
-def watched_paths(paths: Sequence[Path], templates: Sequence[Path], config: Config) -> list[Path]:
-    candidates = [
-        *(paths or (DEFAULT_AGREEMENTS_DIR,)),
-        *(folder for kind in ("html", "docx", "styles") for folder in search_path(kind, templates)),
-        *(folder / "locale" for folder in templates),
-        locale_dir(),
-    ]
-    if config.source is not None:
-        candidates.append(config.source)
+def watched_paths(paths: Sequence[Path], options: BuildOptions) -> list[Path]:
+    """The agreement files or folders, every folder a builder reads from, the override folders and the
+    configuration file."""
+    rendering = render_options(options)
+    formats = dict.fromkeys(target.format for target in targets(options))
+    roots = [root for fmt in formats for root in make_builder(fmt, rendering).roots()]
+    candidates = [*(paths or (DEFAULT_AGREEMENTS,)), *roots, *options.templates]
+    if options.config.source is not None:
+        candidates.append(options.config.source)
     return [path for path in dict.fromkeys(candidates) if path.exists()]
 
 
-def watch(  # the build's parameters, plus what to do with each report and when to stop
+def watch(
     paths: Sequence[Path] = (),
-    langs: Sequence[str] = (),
-    kinds: Sequence[str] = (),
-    formats: Sequence[str] = (),
-    output: Path = DEFAULT_OUTPUT,
-    templates: Sequence[Path] = (),
-    config: Config | None = None,
-    pdf_variant: str | None = None,
-    jobs: int | None = 1,
+    options: BuildOptions | None = None,
     on_report: Callable[[BuildReport | BriefsError], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
     """Build now, then again after each change, until ``stop`` is set (or Ctrl-C)."""
     import watchfiles
 
-    config = config or Config()
-    output_root = output.resolve()
+    options = dataclasses.replace(options or BuildOptions(), wait=True)
+    output_root = options.output.resolve()
 
     def rebuild() -> None:
         try:
-            report: BuildReport | BriefsError = build(
-                paths, langs, kinds, formats, output, templates, config, pdf_variant, jobs=jobs, wait=True
-            )
+            report: BuildReport | BriefsError = build(paths, options)
         except BriefsError as exc:
-            log.error("%s", exc)
+            log.debug("%s", exc)
             report = exc
         if on_report:
             on_report(report)
@@ -66,7 +57,7 @@ def watch(  # the build's parameters, plus what to do with each report and when 
         return not resolved.is_relative_to(output_root) and not resolved.name.startswith((".", "~"))
 
     rebuild()
-    watched = watched_paths(paths, templates, config)
+    watched = watched_paths(paths, options)
     log.info("watching %s", ", ".join(map(str, watched)))
     for _changes in watchfiles.watch(
         *watched, watch_filter=relevant, debounce=DEBOUNCE_MS, step=50, stop_event=stop, raise_interrupt=False

@@ -1,4 +1,4 @@
-"""Rendering one output, in this process or in a pool worker that keeps its builders warm."""
+"""Rendering and writing one output, in this process or in a pool worker that keeps its builders warm."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefs.errors import BriefsError
+from briefs.fileio import atomic_write
 from briefs.localize.view import BriefView
-from briefs.publish.fileio import atomic_write
-from briefs.render.base import Builder, RenderOptions, get_builder
+from briefs.publish.manifest import BuiltFile
+from briefs.render import make_builder
+from briefs.render.base import Builder, RenderOptions
+from briefs.targets import Target
 
 log = logging.getLogger("briefs")
 
@@ -21,21 +24,21 @@ log = logging.getLogger("briefs")
 @dataclass(frozen=True)
 class Task:
     source: Path
-    fmt: str
+    """The agreement file the view was made from."""
     view: BriefView
-    target: Path
+    target: Target
+    path: Path
     stamp: str
 
 
 @dataclass
 class Result:
     task: Task
-    bytes: int = 0
-    pages: int | None = None
-    sha256: str = ""
+    built: BuiltFile | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     peak_rss_kb: int = 0
+    """The rendering process's peak memory after this task, for benchmarks."""
     pid: int = 0
 
 
@@ -48,20 +51,22 @@ class Renderer:
 
     def run(self, task: Task) -> Result:
         result = Result(task)
+        fmt = task.target.format
         try:
-            if task.fmt not in self.builders:
-                self.builders[task.fmt] = get_builder(task.fmt, self.options)
-            rendered = self.builders[task.fmt].render(task.view)
-            atomic_write(task.target, rendered.data)
+            if fmt not in self.builders:
+                self.builders[fmt] = make_builder(fmt, self.options)
+            rendered = self.builders[fmt].render(task.view)
+            atomic_write(task.path, rendered.data)
         except BriefsError as exc:
             result.error = str(exc)
         except Exception as exc:  # a bug, but one brief must not stop the others
-            log.debug("rendering %s failed", task.target, exc_info=True)
-            result.error = f"internal error while building {task.target.name}: {exc!r}"
+            log.debug("rendering %s failed", task.path, exc_info=True)
+            result.error = f"internal error while building {task.path.name}: {exc!r}"
         else:
-            result.bytes = len(rendered.data)
-            result.pages = rendered.pages
-            result.sha256 = hashlib.sha256(rendered.data).hexdigest()
+            sha = hashlib.sha256(rendered.data).hexdigest()
+            result.built = BuiltFile(
+                task.view.id, task.target, task.path, len(rendered.data), rendered.pages, sha, task.stamp
+            )
             result.notes = rendered.notes
         result.peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         result.pid = os.getpid()
@@ -83,7 +88,8 @@ def init_worker(options: RenderOptions) -> None:
 
 
 def run_in_worker(task: Task) -> Result:
-    assert _worker is not None, "init_worker was not called"
+    if _worker is None:
+        raise RuntimeError("init_worker was not called in this worker")
     warm = bool(_worker.builders)
     result = _worker.run(task)
     if not warm:

@@ -1,15 +1,22 @@
-"""One builder per output format; each turns a BriefView into the bytes of one file."""
+"""The builder contract: what every output format declares and does, and what the formats share.
+
+A builder says which format it makes, which files it reads for a kind and a language,
+which options change its output, and turns a localized view into the bytes of one file.
+Stamps, ``watch`` and the command line's choices ask the builders, never a list kept
+elsewhere.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar
 
+from briefs.errors import RenderError
 from briefs.localize.view import BriefView
-
-FORMATS = ("pdf", "docx")
-"""Formats built when none is asked for."""
+from briefs.resources import catalog_path, search_path
 
 
 @dataclass(frozen=True)
@@ -21,31 +28,83 @@ class RenderOptions:
     fonts: tuple[str, ...] = ()
     """Font families the brief must be set in; any other font fails the build."""
     pdf_variant: str | None = None
-    pdf_tags: bool = True
 
 
 @dataclass
 class Rendered:
     data: bytes
     pages: int | None
+    """Counted in the rendered file; None where a word processor paginates."""
     notes: list[str] = field(default_factory=list)
     """What the builder did that the user should know, e.g. how it fitted a page."""
 
 
-class Builder(Protocol):
-    format: str
+@dataclass(frozen=True)
+class Block:
+    """A named part of a brief and its height, for overflow diagnostics."""
 
+    name: str
+    height_mm: float
+
+
+class Builder(ABC):
+    """One output format. Construction is cheap; heavy libraries load on the first render."""
+
+    format: ClassVar[str]
+    media_type: ClassVar[str]
+    sources: ClassVar[tuple[str, ...]]
+    """The kinds of resource folder it reads (html, styles, docx), besides the catalogues."""
+    preload: ClassVar[tuple[str, ...]]
+    """Modules that render, for worker processes to import before their first task."""
+
+    def __init__(self, options: RenderOptions) -> None:
+        self.options = options
+
+    def roots(self) -> list[Path]:
+        """Every folder an input of this builder can come from, overrides first."""
+        return [folder for kind in (*self.sources, "locale") for folder in search_path(kind, self.options.templates)]
+
+    @abstractmethod
+    def files(self, kind: str) -> list[Path]:
+        """The templates, partials, styles and fonts a brief of ``kind`` reads."""
+
+    def inputs(self, kind: str, lang: str) -> list[Path]:
+        """Every file the output for ``kind`` and ``lang`` depends on, the label catalogue included."""
+        try:
+            catalog = catalog_path(lang, self.options.templates)
+        except FileNotFoundError as exc:
+            raise RenderError(f"no label catalogue for language {lang!r}: {exc}") from None
+        return [*self.files(kind), catalog]
+
+    def stamp_options(self) -> dict[str, object]:
+        """The options that change this builder's output."""
+        return {"fonts": list(self.options.fonts)}
+
+    @abstractmethod
     def render(self, view: BriefView) -> Rendered: ...
 
 
-def get_builder(fmt: str, options: RenderOptions) -> Builder:
-    """The builder for ``fmt``; its heavy libraries are imported only now."""
-    if fmt == "pdf":
-        from briefs.render.pdf import PdfBuilder
+def describe(view: BriefView) -> str:
+    """How messages name a brief: ``us-az-charter-2026: one-page brief (bg)``."""
+    return f"{view.id}: {view.kind} brief ({view.language})"
 
-        return PdfBuilder(options)
-    if fmt == "docx":
-        from briefs.render.docx import DocxBuilder
 
-        return DocxBuilder(options)
-    raise ValueError(f"unknown format {fmt!r}")
+def check_fonts(used: set[str], allowed: Sequence[str], where: str) -> None:
+    """Fail if text was set in a family other than ``allowed`` (no check when nothing is allowed)."""
+    strays = sorted(used - set(allowed)) if allowed else []
+    if strays:
+        raise RenderError(f"{where}: text was set in {', '.join(strays)}, not in {', '.join(allowed)}")
+
+
+def overflow_message(where: str, blocks: Sequence[Block], over_mm: float, fmt: str, detail: str) -> str:
+    """Why a one-page brief does not fit, and what to shorten; ``detail`` says how far fitting went."""
+    largest = ", ".join(f"{b.name} ({b.height_mm:.0f} mm)" for b in sorted(blocks, key=lambda b: -b.height_mm)[:4])
+    return (
+        f"{where} does not fit on one page as {fmt.upper()}, {detail}: it runs over by about {over_mm:.0f} mm. "
+        f"Shorten the largest blocks: {largest} - by about {over_mm * WORDS_PER_MM:.0f} words in all. "
+        f"No one-page {fmt.upper()} was written."
+    )
+
+
+WORDS_PER_MM = 1.4
+"""About how many words of body text fill a millimetre of column height at 8.5-10 pt."""

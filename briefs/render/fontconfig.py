@@ -1,26 +1,45 @@
-"""The typefaces a brief is set in: present before rendering, and nothing else after."""
+"""The installed fonts, as fontconfig finds them for WeasyPrint (through Pango) and for the DOCX fit.
+
+Nothing here outlives a change to the fonts: listings are asked afresh, and what is
+read from a font file is keyed on the file's path, size and modification time.
+"""
 
 from __future__ import annotations
 
 import functools
 import shutil
 import subprocess
+from dataclasses import dataclass
+from pathlib import Path
 
 from briefs.errors import BriefsError
 
 
-@functools.cache
+@dataclass(frozen=True)
+class Face:
+    """One font file that fontconfig chose for a pattern."""
+
+    path: Path
+    index: int
+    families: tuple[str, ...]
+
+
+def _run(tool: str, *args: str) -> str:
+    if shutil.which(tool) is None:
+        raise BriefsError(f"fontconfig's {tool} is not installed; run `make briefs` to install the fonts")
+    return subprocess.run([tool, *args], capture_output=True, text=True, check=True).stdout
+
+
 def installed_families() -> frozenset[str]:
-    """Font families fontconfig knows, as WeasyPrint (through Pango) will see them."""
-    if shutil.which("fc-list") is None:
-        raise BriefsError("fontconfig's fc-list is not installed; run `make briefs` to install the fonts")
-    listing = subprocess.run(["fc-list", "--format", "%{family}\n"], capture_output=True, text=True, check=True)
-    return frozenset(name.strip() for line in listing.stdout.splitlines() for name in line.split(","))
+    """Font families fontconfig knows."""
+    listing = _run("fc-list", "--format", "%{family}\n")
+    return frozenset(name.strip() for line in listing.splitlines() for name in line.split(","))
 
 
 def require(families: tuple[str, ...]) -> None:
     """Fail with a clear message if a font the brief needs is not installed."""
-    missing = [family for family in families if family not in installed_families()]
+    known = installed_families()
+    missing = [family for family in families if family not in known]
     if missing:
         raise BriefsError(
             f"font {' and '.join(missing)} not installed; the briefs never fall back to another font. "
@@ -28,26 +47,53 @@ def require(families: tuple[str, ...]) -> None:
         )
 
 
-@functools.cache
-def characters(family: str) -> frozenset[int]:
-    """Code points the family's regular face covers."""
+def files(families: tuple[str, ...]) -> list[Path]:
+    """Every file fontconfig serves for ``families``, all styles."""
+    found: set[Path] = set()
+    for family in families:
+        found.update(Path(line) for line in _run("fc-list", "--format", "%{file}\n", family).splitlines() if line)
+    return sorted(found)
+
+
+def match(family: str, *, bold: bool = False, italic: bool = False) -> Face:
+    """The file fontconfig uses for ``family`` in the given style (which may be another family's)."""
+    pattern = family + (":bold" if bold else ":style=Regular") + (":italic" if italic else "")
+    path, _, rest = _run("fc-match", "--format", "%{file}\n%{index}\n%{family}", pattern).partition("\n")
+    index, _, names = rest.partition("\n")
+    return Face(Path(path), int(index or 0), tuple(name.strip() for name in names.split(",")))
+
+
+def _key(face: Face) -> tuple[str, int, int, int]:
+    stat = face.path.stat()
+    return (str(face.path), face.index, stat.st_size, stat.st_mtime_ns)
+
+
+def characters(face: Face) -> frozenset[int]:
+    """Code points the face covers."""
+    return _characters(_key(face))
+
+
+@functools.lru_cache(maxsize=64)
+def _characters(key: tuple[str, int, int, int]) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    found = subprocess.run(
-        ["fc-match", "--format", "%{file}\n%{index}", f"{family}:style=Regular"], capture_output=True, text=True
-    )
-    path, _, index = found.stdout.partition("\n")
-    with TTFont(path, fontNumber=int(index or 0), lazy=True) as font:
+    with TTFont(key[0], fontNumber=key[1], lazy=True) as font:
         return frozenset(font.getBestCmap())
 
 
-def uncovered(texts: dict[str, str], families: tuple[str, ...]) -> list[str]:
-    """For each text, the characters that one of ``families`` cannot show."""
-    problems = []
-    for where, text in texts.items():
-        for family in families:
-            missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in characters(family)})
-            if missing:
-                shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
-                problems.append(f"{where}: {family} has no glyph for {shown}")
-    return problems
+def metrics(face: Face) -> tuple[dict[int, float], float, float]:
+    """(advance per code point, average advance, line height), in ems."""
+    return _metrics(_key(face))
+
+
+@functools.lru_cache(maxsize=64)
+def _metrics(key: tuple[str, int, int, int]) -> tuple[dict[int, float], float, float]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(key[0], fontNumber=key[1], lazy=True) as font:
+        em = font["head"].unitsPerEm
+        widths = font["hmtx"].metrics
+        advances = {code: widths[name][0] / em for code, name in font.getBestCmap().items()}
+        hhea = font["hhea"]
+        average = sum(advances.values()) / max(len(advances), 1)
+        return advances, average, (hhea.ascent - hhea.descent + hhea.lineGap) / em

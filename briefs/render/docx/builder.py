@@ -1,32 +1,24 @@
-"""The DOCX builder: fills the template, finishes the document, writes reproducible bytes."""
+"""The DOCX builder: which template a Word brief reads, and the document it makes from a view."""
 
 from __future__ import annotations
 
-from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
-from docx import Document
-from docx.document import Document as DocxDocument
-from docxtpl import DocxTemplate
-
+from briefs.errors import RenderError
 from briefs.localize.view import BriefView
-from briefs.render.base import Rendered, RenderOptions
-from briefs.render.docx.errors import RenderError
-from briefs.render.docx.fill import context, environment, remove_empty_runs
-from briefs.render.docx.fit import check_fit
-from briefs.render.docx.fonts import font_families
-from briefs.render.docx.package import reproducible_zip
-from briefs.render.docx.toc import fill_table_of_contents
-from briefs.render.docx.word import set_language, set_properties, update_fields_on_open
-from briefs.render.templating import find
+from briefs.render.base import Builder, Rendered
+from briefs.resources import find
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
 
 
-class DocxBuilder:
+class DocxBuilder(Builder):
     format = "docx"
-
-    def __init__(self, options: RenderOptions) -> None:
-        self.options = options
-        self.env = environment()
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    sources: ClassVar[tuple[str, ...]] = ("docx",)
+    preload: ClassVar[tuple[str, ...]] = ("briefs.render.docx.assemble",)
 
     def template_path(self, kind: str) -> Path:
         """The template of ``kind``: the user's (--templates DIR/docx/KIND.docx) first, then ours."""
@@ -35,46 +27,18 @@ class DocxBuilder:
         except FileNotFoundError as exc:
             raise RenderError(str(exc)) from None
 
+    def files(self, kind: str) -> list[Path]:
+        return [self.template_path(kind)]
+
     def document(self, view: BriefView) -> DocxDocument:
         """The finished document, before it is written; for inspection and tests."""
-        where = f"{view.id}: {view.kind} brief ({view.language})"
-        path = self.template_path(view.kind)
-        template = DocxTemplate(BytesIO(path.read_bytes()))
-        try:
-            template.render(context(view, template), jinja_env=self.env)
-        except RenderError as exc:
-            raise RenderError(f"{where}: {path}: {exc}") from None
-        except Exception as exc:  # Jinja's errors: syntax, undefined names
-            raise RenderError(f"{where}: template {path}: {type(exc).__name__}: {exc}") from None
-        # Saved and read again, so python-docx works on its own element classes.
-        buffer = BytesIO()
-        template.save(buffer)
-        doc = Document(BytesIO(buffer.getvalue()))
-        remove_empty_runs(doc)
-        if view.kind == "full":
-            fill_table_of_contents(doc)
-            update_fields_on_open(doc)
-        set_language(doc, view.lang)
-        set_properties(doc, view)
-        self._check_fonts(doc, where, path)
-        return doc
+        from briefs.render.docx.assemble import assemble
 
-    def _check_fonts(self, doc: DocxDocument, where: str, path: Path) -> None:
-        if not self.options.fonts:
-            return
-        strays = sorted(font_families(doc) - set(self.options.fonts))
-        if strays:
-            raise RenderError(
-                f"{where}: template {path} sets text in {', '.join(strays)}, not in {', '.join(self.options.fonts)}"
-            )
+        return assemble(view, self.template_path(view.kind), self.options.fonts)
 
     def render(self, view: BriefView) -> Rendered:
-        doc = self.document(view)
-        notes: list[str] = []
-        if view.kind == "one-page":
-            notes = check_fit(doc, f"{view.id}: {view.kind} brief ({view.language})")
-        buffer = BytesIO()
-        doc.save(buffer)
-        data = reproducible_zip(buffer.getvalue(), view.info.created)
-        # A word processor paginates a DOCX; only the one-page brief's page count is known (checked above).
-        return Rendered(data, 1 if view.kind == "one-page" else None, notes)
+        from briefs.render.docx.assemble import finish
+
+        data, notes = finish(self.document(view), view)
+        # A word processor paginates a DOCX: the page count is not known here, only estimated.
+        return Rendered(data, None, notes)

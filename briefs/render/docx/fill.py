@@ -9,12 +9,13 @@ from typing import Any
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from briefs.errors import RenderError
 from briefs.localize.view import BriefView
-from briefs.render.docx.errors import RenderError
 from briefs.render.docx.ooxml import story_parts
+from briefs.render.templating import placeholders, strict_environment
 
 EXTRA_VARIABLES = {
     "page_x_of_y": "the footer label with PAGE and NUMPAGES fields; use as {{r page_x_of_y }}",
@@ -24,7 +25,6 @@ EXTRA_VARIABLES = {
 PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 """Placeholders of the footer.page label and the Word fields that stand for them."""
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -45,7 +45,7 @@ def _xml_text(value: Any) -> Markup:
 
 def environment() -> Environment:
     """The Jinja environment of the DOCX templates: undefined names fail, every value is escaped."""
-    return Environment(undefined=StrictUndefined, autoescape=True, finalize=_xml_text)
+    return strict_environment(autoescape=True, finalize=_xml_text)
 
 
 def template_variables() -> set[str]:
@@ -56,15 +56,14 @@ def template_variables() -> set[str]:
 def page_x_of_y(label: str) -> Markup:
     """``Page {page} of {pages}`` as runs of text around PAGE and NUMPAGES fields, in the label's order."""
     parts: list[str] = []
-    position = 0
-    for match in _PLACEHOLDER.finditer(label):
-        field = PAGE_FIELDS.get(match.group(1))
+    for text, name in placeholders(label):
+        if name is None:
+            parts.append(_text_run(text))
+            continue
+        field = PAGE_FIELDS.get(name)
         if field is None:
-            raise RenderError(f"footer.page label {label!r}: unknown placeholder {{{match.group(1)}}}")
-        parts.append(_text_run(label[position : match.start()]))
+            raise RenderError(f"footer.page label {label!r}: unknown placeholder {text}")
         parts.append(f'<w:fldSimple w:instr=" {field} \\* MERGEFORMAT "><w:r><w:t>1</w:t></w:r></w:fldSimple>')
-        position = match.end()
-    parts.append(_text_run(label[position:]))
     return Markup("".join(parts))  # noqa: S704 (our own XML; the label's text is escaped in _text_run)
 
 

@@ -9,13 +9,15 @@ from typing import Any
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 
-from briefs.render.docx.errors import RenderError
+from briefs.errors import RenderError
+from briefs.render import base, fontconfig
 from briefs.render.docx.ooxml import numbering_root, text_of
 
 FIT_LIMIT = 0.95
 """A one-page DOCX estimated to fill more of the page body than this fails: Word and LibreOffice
 lay out a little differently from the estimate and from each other."""
 FIT_NOTE = 0.90
+MM_PER_PT = 25.4 / 72
 
 
 @dataclass(frozen=True)
@@ -55,27 +57,10 @@ class _Fonts:
         return self.cache[key]
 
     def _load(self, family: str, bold: bool, italic: bool) -> tuple[dict[int, float], float, float]:
-        import shutil
-        import subprocess
-
-        from fontTools.ttLib import TTFont
-
-        pattern = family + (":bold" if bold else "") + (":italic" if italic else "")
-        fc_match = shutil.which("fc-match")
-        if fc_match is None:
-            raise RenderError("fontconfig's fc-match is not installed; it finds the fonts to estimate the fit")
-        found = subprocess.run(
-            [fc_match, "-f", "%{file}\n%{family}", pattern], capture_output=True, text=True, check=True
-        ).stdout.splitlines()
-        if len(found) < 2 or family not in found[1].split(","):
+        face = fontconfig.match(family, bold=bold, italic=italic)
+        if family not in face.families:
             raise RenderError(f"font {family} is not installed; the fit of the one-page brief cannot be estimated")
-        font = TTFont(found[0], lazy=True)
-        em = font["head"].unitsPerEm
-        metrics = font["hmtx"].metrics
-        advances = {code: metrics[name][0] / em for code, name in font.getBestCmap().items()}
-        hhea = font["hhea"]
-        average = sum(advances.values()) / max(len(advances), 1)
-        return advances, average, (hhea.ascent - hhea.descent + hhea.lineGap) / em
+        return fontconfig.metrics(face)
 
     def width(self, text: str, look: _Look) -> float:
         advances, average, _ = self.metrics(look)
@@ -295,15 +280,10 @@ def check_fit(doc: DocxDocument, where: str) -> list[str]:
     used = sum(block.height for block in blocks)
     fill = used / available
     if fill > FIT_LIMIT:
-        over = (used - FIT_LIMIT * available) * 25.4 / 72
-        largest = ", ".join(
-            f"{b.name} ({b.height * 25.4 / 72:.0f} mm)" for b in sorted(blocks, key=lambda b: -b.height)[:4]
-        )
-        raise RenderError(
-            f"{where} does not fit on one page as DOCX: it is estimated to fill {fill:.0%} of the page and "
-            f"runs over the {FIT_LIMIT:.0%} allowed by about {over:.0f} mm. Shorten the largest blocks: "
-            f"{largest}. No one-page DOCX was written."
-        )
+        over = (used - FIT_LIMIT * available) * MM_PER_PT
+        detail = f"estimated to fill {fill:.0%} of the page against the {FIT_LIMIT:.0%} allowed"
+        measured = [base.Block(b.name, b.height * MM_PER_PT) for b in blocks]
+        raise RenderError(base.overflow_message(where, measured, over, "docx", detail))
     if fill > FIT_NOTE:
         return [f"{where}: the one-page DOCX is estimated to fill {fill:.0%} of the page; Word may need a second"]
     return []

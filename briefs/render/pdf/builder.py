@@ -1,0 +1,133 @@
+"""The PDF builder: which files a PDF brief reads, and how its pages are made and checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from jinja2 import Environment, TemplateError, meta
+
+from briefs.errors import RenderError
+from briefs.localize.view import BriefView, view_texts
+from briefs.render import fontconfig
+from briefs.render.base import Builder, Rendered, RenderOptions, check_fonts, describe, overflow_message
+from briefs.render.templating import describe as describe_template
+from briefs.render.templating import html_environment
+from briefs.resources import find, search_path
+
+if TYPE_CHECKING:
+    from briefs.render.pdf.engine import Engine
+
+BASE_SIZE_PT = 10.0
+FIT_SIZES_PT = (9.5, 9.0, 8.5)
+"""Body sizes tried, in order, when a one-page brief overflows; never below 8.5 pt."""
+
+
+class PdfBuilder(Builder):
+    format = "pdf"
+    media_type = "application/pdf"
+    sources: ClassVar[tuple[str, ...]] = ("html", "styles")
+    preload: ClassVar[tuple[str, ...]] = ("briefs.render.pdf.engine",)
+
+    def __init__(self, options: RenderOptions) -> None:
+        super().__init__(options)
+        self.env = html_environment(options.templates)
+        self.env.globals["style_url"] = self._style_url
+        self._engine: Engine | None = None
+
+    def files(self, kind: str) -> list[Path]:
+        used = templates_used(self.env, f"{kind}.html")
+        if used is None:  # a computed template name: any template may be read
+            used = [p for folder in search_path("html", self.options.templates) for p in _tree(folder)]
+        styles = [p for folder in search_path("styles", self.options.templates) for p in _tree(folder)]
+        return [*used, *styles, *fontconfig.files(self.options.fonts)]
+
+    def stamp_options(self) -> dict[str, object]:
+        return {**super().stamp_options(), "pdf_variant": self.options.pdf_variant, "pdf_tags": True}
+
+    def _style_url(self, name: str) -> str:
+        try:
+            return find("styles", name, self.options.templates).resolve().as_uri()
+        except FileNotFoundError as exc:
+            raise RenderError(str(exc)) from None
+
+    def html(self, view: BriefView) -> str:
+        """The HTML of the brief, for inspection and tests."""
+        try:
+            return self.env.get_template(f"{view.kind}.html").render(b=view)
+        except TemplateError as exc:
+            raise RenderError(f"template error: {describe_template(exc)}") from None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from briefs.render.pdf.engine import Engine
+
+            fontconfig.require(self.options.fonts)
+            styles = search_path("styles", self.options.templates)
+            roots = [*styles, *search_path("html", self.options.templates)]
+            self._engine = Engine(roots, styles[-1], self.options.pdf_variant)
+        return self._engine
+
+    def render(self, view: BriefView) -> Rendered:
+        where = describe(view)
+        missing = uncovered(view_texts(view), self.options.fonts)
+        if missing:
+            raise RenderError(
+                f"{where}: the text has characters the brief's fonts cannot show:\n  " + "\n  ".join(missing)
+            )
+        source = self.html(view)
+        sizes = (None, *FIT_SIZES_PT) if view.kind == "one-page" else (None,)
+        for size in sizes:
+            document = self.engine.layout(source, size, where)
+            if len(document.pages) == 1 or view.kind != "one-page":
+                break
+        else:
+            detail = f"even with body text at {FIT_SIZES_PT[-1]:g} pt"
+            blocks, over = self.engine.overflow(document)
+            raise RenderError(overflow_message(where, blocks, over, self.format, detail))
+        data, used = self.engine.write(document, where)
+        check_fonts(used, self.options.fonts, where)
+        notes = []
+        if size is not None:
+            notes.append(f"{where}: fitted on one page with body text at {size:g} pt (from {BASE_SIZE_PT:g} pt)")
+        return Rendered(data, len(document.pages), notes)
+
+
+def uncovered(texts: dict[str, str], families: tuple[str, ...]) -> list[str]:
+    """For each text, the characters that one of ``families`` cannot show."""
+    covered = {family: fontconfig.characters(fontconfig.match(family)) for family in families}
+    problems = []
+    for where, text in texts.items():
+        for family in families:
+            missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered[family]})
+            if missing:
+                shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
+                problems.append(f"{where}: {family} has no glyph for {shown}")
+    return problems
+
+
+def templates_used(env: Environment, name: str) -> list[Path] | None:
+    """Files of the template ``name`` and of every template it extends, includes or imports.
+
+    None when a reference is computed at render time and so cannot be known.
+    """
+    if env.loader is None:
+        raise ValueError("the environment has no loader")
+    seen: dict[str, Path] = {}
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        source, filename, _ = env.loader.get_source(env, current)
+        seen[current] = Path(filename or current)
+        for reference in meta.find_referenced_templates(env.parse(source)):
+            if reference is None:
+                return None
+            pending.append(reference)
+    return list(seen.values())
+
+
+def _tree(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []

@@ -1,0 +1,110 @@
+"""WeasyPrint, held strictly: files only from our folders, every warning an error, fonts checked."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from briefs.errors import RenderError
+from briefs.render.base import Block
+
+MM_PER_PX = 25.4 / 96
+
+
+class _Fetcher(URLFetcher):
+    """Serves files under the template and style folders, and nothing else."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(fail_on_errors=True)
+        self.roots = [root.resolve() for root in roots]
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+        raise FatalURLFetchingError(
+            f"refused to fetch {url}: templates may only use files under {', '.join(map(str, self.roots))}"
+        )
+
+
+class _Collect(logging.Handler):
+    """Collects WeasyPrint's warnings: each one fails the build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _warnings(where: str) -> Iterator[None]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    if handler.messages:
+        raise RenderError(f"{where}: WeasyPrint warned:\n  " + "\n  ".join(handler.messages))
+
+
+class Engine:
+    """One WeasyPrint set-up, kept for the life of a builder: fonts load once."""
+
+    def __init__(self, roots: list[Path], base: Path, pdf_variant: str | None) -> None:
+        self.base_url = base.as_uri() + "/"
+        self.roots = roots
+        self.pdf_variant = pdf_variant
+        self.fetcher = _Fetcher(roots)
+        self.font_config = FontConfiguration()
+
+    def layout(self, source: str, size: float | None, where: str) -> Any:
+        """The laid-out document; ``size`` overrides the body text's size in points."""
+        extra = [CSS(string=f"html {{ font-size: {size}pt !important }}", font_config=self.font_config)] if size else []
+        with _warnings(where):
+            try:
+                return HTML(string=source, base_url=self.base_url, url_fetcher=self.fetcher).render(
+                    stylesheets=extra, font_config=self.font_config, pdf_tags=True
+                )
+            except FatalURLFetchingError as exc:
+                raise RenderError(f"{where}: {exc}") from None
+
+    def write(self, document: Any, where: str) -> tuple[bytes, set[str]]:
+        """The PDF's bytes, and the font families its text was set in."""
+        with _warnings(where):
+            data = document.write_pdf(pdf_variant=self.pdf_variant, pdf_tags=True, uncompressed_pdf=False)
+        return data, {font.family for font in document.fonts.values()}
+
+    def overflow(self, document: Any) -> tuple[list[Block], float]:
+        """The first page's blocks and how many millimetres the later pages hold."""
+        over = sum(block.height_mm for page in document.pages[1:] for block in _blocks(page))
+        return _blocks(document.pages[0]), over
+
+
+def _blocks(page: Any) -> list[Block]:
+    """Heights of the page's named blocks (elements with data-block)."""
+    found: dict[str, float] = {}
+    # WeasyPrint has no public API for a page's boxes; the pin weasyprint<71 holds this private name
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        name = element.get("data-block") if element is not None else None
+        if name and getattr(box, "element_tag", None) == element.tag and box.element is element:
+            found[name] = found.get(name, 0.0) + box.margin_height() * MM_PER_PX
+    return [Block(name, height) for name, height in found.items()]
