@@ -11,11 +11,14 @@ briefs: system $(VENV)/.installed
 
 test: system-test $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 system:
 	scripts/install-system-packages system-packages.txt

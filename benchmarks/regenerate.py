@@ -25,8 +25,9 @@ from pathlib import Path
 import yaml
 
 from briefs import __version__
+from briefs.options import BuildOptions
 from briefs.publish.build import BuildReport, build
-from briefs.publish.workers import TASKS_PER_WORKER
+from briefs.publish.workers import TASKS_PER_WORKER, Result
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "agreements").glob("*.yaml"))
@@ -54,10 +55,20 @@ def varied(count: int, folder: Path) -> list[Path]:
     return paths
 
 
-def timed(**kwargs: object) -> tuple[float, BuildReport]:
+MEMORY: dict[int, list[tuple[int, int]]] = defaultdict(list)
+"""Per build (by id of its report), each render's (worker pid, peak RSS in KiB): gathered through on_result."""
+
+
+def timed(paths: list[Path], output: Path, jobs: int) -> tuple[float, BuildReport]:
+    seen: list[tuple[int, int]] = []
+
+    def record(result: Result, done: int, total: int) -> None:
+        seen.append((result.pid, result.peak_rss_kb))
+
     start = time.perf_counter()
-    report = build(**kwargs)  # type: ignore[arg-type]
+    report = build(paths, BuildOptions(output=output, jobs=jobs), on_result=record)
     elapsed = time.perf_counter() - start
+    MEMORY[id(report)] = seen
     assert report.ok, (report.invalid[:3], report.failed[:3])
     return elapsed, report
 
@@ -69,7 +80,7 @@ WARM_UP = 8
 def rss_by_worker(report: BuildReport) -> list[list[int]]:
     """For each worker process, in order of first use: its peak RSS in MiB after each render."""
     seen: dict[int, list[int]] = defaultdict(list)
-    for pid, rss in report.peak_rss_kb:
+    for pid, rss in MEMORY[id(report)]:
         seen[pid].append(rss // 1024)
     return list(seen.values())
 

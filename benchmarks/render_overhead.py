@@ -18,10 +18,10 @@ from weasyprint import HTML
 
 from briefs.config import Config
 from briefs.data.files import load_agreement
-from briefs.localize.catalog import load_catalog
-from briefs.localize.localizer import KINDS, localize
+from briefs.localize import load_catalog, localize
 from briefs.render.base import RenderOptions
 from briefs.render.pdf import PdfBuilder
+from briefs.targets import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,15 +40,15 @@ def main() -> None:
             for lang in config.languages:
                 view = localize(agreement, load_catalog(lang), kind)
                 html = builder.html(view)
-                base = builder.style_roots[-1].as_uri() + "/"
+                engine = builder.engine
                 ours, raw = [], []
                 for _ in range(args.repeat):
                     start = time.perf_counter()
                     rendered = builder.render(localize(agreement, load_catalog(lang), kind))
                     ours.append(time.perf_counter() - start)
                     start = time.perf_counter()
-                    HTML(string=html, base_url=base, url_fetcher=builder.fetcher).write_pdf(
-                        font_config=builder.font_config, pdf_tags=True
+                    HTML(string=html, base_url=engine.base_url, url_fetcher=engine.fetcher).write_pdf(
+                        font_config=engine.font_config, pdf_tags=True
                     )
                     raw.append(time.perf_counter() - start)
                 print(

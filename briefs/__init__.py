@@ -22,7 +22,7 @@ _EXPORTS = {
     "send": "briefs.deliver.send",
     "SendOptions": "briefs.deliver.send",
     "SendReport": "briefs.deliver.send",
-    "SmtpOptions": "briefs.deliver.smtp",
+    "SmtpOptions": "briefs.deliver.settings",
     "validate": "briefs.data.files",
     "schema": "briefs.data.schema",
     "new": "briefs.data.schema",
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from briefs.data.files import validate
     from briefs.data.schema import new, schema
     from briefs.deliver.send import SendOptions, SendReport, send
-    from briefs.deliver.smtp import SmtpOptions
+    from briefs.deliver.settings import SmtpOptions
     from briefs.errors import BriefsError, InvalidInput, Problem
     from briefs.options import BuildOptions
     from briefs.publish.build import BuildReport, build

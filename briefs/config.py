@@ -39,7 +39,7 @@ def load_config(path: Path | None = None) -> Config:
         raise InvalidInput([Problem(str(path), 1, 1, "", f"cannot read configuration: {exc}")]) from None
     except tomllib.TOMLDecodeError as exc:
         line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        raise InvalidInput([Problem(str(path), line, col, "", f"invalid TOML: {exc.msg}")]) from None
+        raise InvalidInput([Problem(str(path), line, col, "", f"invalid TOML: {getattr(exc, 'msg', exc)}")]) from None
     problems: list[Problem] = []
     unknown = sorted(set(data) - {"languages", "fonts"})
     for key in unknown:

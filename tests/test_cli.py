@@ -177,3 +177,18 @@ def test_help_and_validate_do_not_import_weasyprint():
         imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
         assert "weasyprint" not in imported
         assert "docx" not in imported
+
+
+def test_global_options_work_after_the_command_too(tmp_path):
+    """-q, -v and --config are accepted before or after the command's name."""
+    (tmp_path / "three.toml").write_text('languages = ["bg", "en", "de"]\n')
+    for args in (
+        ["-q", "validate", str(SAMPLES)],
+        ["validate", "-q", str(SAMPLES)],
+        ["validate", str(SAMPLES), "--quiet"],
+    ):
+        result = run(*args)
+        assert (result.exit_code, result.output) == (0, ""), args
+    after = run("validate", str(SAMPLES), "--config", str(tmp_path / "three.toml"))
+    assert after.exit_code == 2
+    assert "title.de: the de text is missing" in after.stderr

@@ -197,3 +197,12 @@ def test_errors_of_several_files_are_all_reported(write):
     assert caught.value.problems[0].message == (
         "'treaty' is not one of: 'charter', 'agreement', 'memorandum', 'joint-statement' or 'declaration'"
     )
+
+
+@pytest.mark.parametrize("spelling", ["y", "t", "yes", "on", "1", "True", "TRUE"])
+def test_featured_limit_counts_every_spelling_of_true(write, spelling):
+    """Whatever the model reads as true counts towards the limit: the rule uses pydantic's own parsing."""
+    start, end = MINIMAL.index("quotes:\n") + len("quotes:\n"), MINIMAL.index("sources:")
+    quote = MINIMAL[start:end].replace("featured: true", f"featured: {spelling}")
+    text = MINIMAL[:start] + quote * 3 + MINIMAL[end:]
+    assert problems(write(text)) == ["x.yaml:43:15: quotes[2].featured: at most 2 quotes can be featured"]

@@ -4,6 +4,7 @@ summary."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -37,7 +38,7 @@ OUTPUT_HELP = "Folder the briefs are written to, as DIR/<id>/<id>-<kind>-<lang>.
 @wait_option
 @global_options
 @click.pass_obj
-def build(state: CliState, paths: tuple[Any, ...], **params: Any) -> None:
+def build(state: CliState, /, paths: tuple[Path, ...], **params: Any) -> None:
     """Build the briefs whose inputs changed, from agreement files (default: the agreements/ folder).
 
     Only outputs whose data, templates, styles, labels, fonts, library versions or
@@ -60,7 +61,7 @@ def build(state: CliState, paths: tuple[Any, ...], **params: Any) -> None:
 @output_option(OUTPUT_HELP)
 @global_options
 @click.pass_obj
-def watch(state: CliState, paths: tuple[Any, ...], **params: Any) -> None:
+def watch(state: CliState, /, paths: tuple[Path, ...], **params: Any) -> None:
     """Build, then rebuild whenever an agreement, template, style or catalogue changes (Ctrl-C stops)."""
     from briefs.publish.watch import watch as run_watch
 

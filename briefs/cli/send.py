@@ -20,8 +20,15 @@ from briefs.cli.options import (
     output_option,
     wait_option,
 )
-from briefs.deliver.message import DEFAULT_MAX_SIZE, megabytes
-from briefs.deliver.smtp import DEFAULT_RETRIES, DEFAULT_RETRY_WAIT, DEFAULT_TIMEOUT, TLS_MODES, SmtpOptions
+from briefs.deliver.settings import (
+    DEFAULT_MAX_SIZE,
+    DEFAULT_RETRIES,
+    DEFAULT_RETRY_WAIT,
+    DEFAULT_TIMEOUT,
+    TLS_MODES,
+    SmtpOptions,
+    megabytes,
+)
 from briefs.errors import EXIT_FAILED, EXIT_INVALID_INPUT, EXIT_LOCKED
 
 EPILOG = f"""\b
@@ -37,7 +44,7 @@ was refused; {EXIT_INVALID_INPUT} invalid input or usage (a message over --max-s
 {EXIT_LOCKED} another run holds the output folder; 130 interrupted."""
 
 
-class _Size(click.ParamType):
+class _Size(click.ParamType):  # type: ignore[type-arg]  # click 8.2 made it generic, 8.1 is not
     """``10MB``, ``512k``, ``1.5 M`` or a number of bytes; K and M count in 1024s."""
 
     name = "size"
@@ -137,7 +144,7 @@ class _Size(click.ParamType):
 @wait_option
 @global_options
 @click.pass_obj
-def send(state: CliState, agreements: tuple[str, ...], **params: Any) -> None:
+def send(state: CliState, /, agreements: tuple[str, ...], **params: Any) -> None:
     """Build the briefs of AGREEMENT (an id or a file; default: every agreement), then email them.
 
     One message per agreement and language, with the briefs attached. --eml DIR writes the messages as

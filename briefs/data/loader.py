@@ -156,12 +156,11 @@ class _Composer:
             if not isinstance(event, yaml.NodeEvent | yaml.CollectionEndEvent):
                 continue
             if isinstance(event, yaml.CollectionEndEvent):
-                frame = stack.pop()
-                value = frame.value
+                finished = stack.pop().value
                 if not stack:
-                    root = value
+                    root = finished
                 else:
-                    stack[-1].put(self, value, event)
+                    stack[-1].put(self, finished, event)
                 continue
             parent = stack[-1] if stack else None
             if parent is not None and parent.expects_key():
@@ -207,7 +206,7 @@ class _Composer:
         if event.tag or event.anchor:
             return "keys must be plain strings without tags or anchors"
         if event.implicit[0] and event.style is None:
-            kind = self._resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+            kind: str = self._resolver.resolve(yaml.ScalarNode, event.value, (True, False))  # type: ignore[no-untyped-call]
             if kind != "tag:yaml.org,2002:str":
                 return f"key {event.value!r} is not a string (YAML reads it as {kind.rsplit(':', 1)[-1]}); quote it"
         return None
@@ -246,18 +245,19 @@ class _Frame:
             self.skip_value = False
         if not isinstance(event, yaml.ScalarEvent):
             raise _fatal(composer.name, *_mark(event), "keys must be plain strings, not lists or mappings")
-        self.key = key
+        self.key = str(key)
 
     def child_loc(self) -> Loc:
         if isinstance(self.value, dict):
-            return (*self.loc, self.key if not self.skip_value else f"<ignored {self.key}>")
+            return (*self.loc, str(self.key) if not self.skip_value else f"<ignored {self.key}>")
         return (*self.loc, len(self.value))
 
     def put(self, composer: _Composer, value: Any, event: Any) -> None:
         if isinstance(self.value, list):
             self.value.append(value)
             return
-        assert self.key is not None
+        if self.key is None:
+            raise RuntimeError("a mapping value arrived before its key")
         if not self.skip_value:
             self.value[self.key] = value
         self.key = None

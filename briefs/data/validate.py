@@ -53,7 +53,7 @@ def _problem(doc: Document, error: Any) -> Problem:
     elif kind == "missing_language":
         message = f"the {loc[-1]} text is missing"
     elif kind == "string_pattern_mismatch":
-        message = f"{error['input']!r} " + PATTERN_MESSAGES.get(ctx.get("pattern"), message.lower())
+        message = f"{error['input']!r} " + PATTERN_MESSAGES.get(str(ctx.get("pattern")), message.lower())
         if "[key]" in error["loc"]:
             message = f"{loc[-1]!r} is not a language tag such as bg or en"
     elif kind == "literal_error":

@@ -23,7 +23,6 @@ MIME_TYPES = {
     "pdf": ("application", "pdf"),
     "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
-DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 _WORD_BYTES = 42
 """UTF-8 bytes per RFC 2047 encoded word, so that each folded header line stays within 78 characters."""
 
@@ -82,7 +81,9 @@ def compose(
 def _attach(message: EmailMessage, attachment: Attachment) -> None:
     maintype, subtype = MIME_TYPES[attachment.format]
     message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
-    part = message.get_payload()[-1]
+    part = list(message.iter_attachments())[-1]
+    if not isinstance(part, EmailMessage):
+        raise TypeError("add_attachment made no MIME part")
     if attachment.filename.isascii():
         part.set_param("name", attachment.filename)
         return
@@ -107,10 +108,3 @@ def _chunks(text: str, limit: int) -> list[str]:
     if piece:
         pieces.append(piece)
     return pieces
-
-
-def megabytes(count: int) -> str:
-    """A size as people read it: ``20 KB`` under a megabyte, ``10.0 MB`` from one up (1024s)."""
-    if count < 1024 * 1024:
-        return f"{max(1, round(count / 1024))} KB"
-    return f"{count / 1024 / 1024:.1f} MB"

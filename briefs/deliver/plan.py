@@ -12,8 +12,9 @@ from pathlib import Path
 from briefs.data.model import Agreement
 from briefs.deliver import body
 from briefs.deliver.addresses import Recipients, key
-from briefs.deliver.message import Attachment, MessageTooLarge, compose, megabytes
+from briefs.deliver.message import Attachment, MessageTooLarge, compose
 from briefs.deliver.sent import UNCONFIRMED, Sent, SentLog
+from briefs.deliver.settings import megabytes
 from briefs.errors import BriefsError
 from briefs.localize import Catalog, localize
 from briefs.publish.manifest import BuiltFile, read_manifest

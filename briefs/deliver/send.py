@@ -19,10 +19,10 @@ from pathlib import Path
 
 from briefs.data.files import find_agreements
 from briefs.deliver.addresses import collect, parse_addresses
-from briefs.deliver.message import DEFAULT_MAX_SIZE
 from briefs.deliver.plan import Message, Planned, Request, check_sizes, plan
 from briefs.deliver.sent import SENT, UNCONFIRMED, SentLog
-from briefs.deliver.smtp import ENV_FROM, DeliveryError, Mailer, SmtpOptions, Unconfirmed, settings
+from briefs.deliver.settings import DEFAULT_MAX_SIZE, ENV_FROM, SmtpOptions
+from briefs.deliver.smtp import DeliveryError, Mailer, Unconfirmed, settings
 from briefs.errors import BriefsError, InvalidInput, UsageError
 from briefs.fileio import atomic_write
 from briefs.localize import load_catalog

@@ -18,24 +18,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from briefs.deliver.settings import (
+    DEFAULT_PORTS,
+    DEFAULT_RETRIES,
+    DEFAULT_RETRY_WAIT,
+    DEFAULT_TIMEOUT,
+    ENV_CAFILE,
+    ENV_HOST,
+    ENV_PASSWORD,
+    ENV_PASSWORD_FILE,
+    ENV_PORT,
+    ENV_TLS,
+    ENV_USER,
+    TLS_MODES,
+    SmtpOptions,
+)
 from briefs.errors import BriefsError, UsageError
 
 log = logging.getLogger("briefs")
 
-ENV_HOST = "BRIEFS_SMTP_HOST"
-ENV_PORT = "BRIEFS_SMTP_PORT"
-ENV_USER = "BRIEFS_SMTP_USER"
-ENV_FROM = "BRIEFS_SMTP_FROM"
-ENV_PASSWORD = "BRIEFS_SMTP_PASSWORD"  # noqa: S105 - the name of the variable, not a password
-ENV_PASSWORD_FILE = "BRIEFS_SMTP_PASSWORD_FILE"  # noqa: S105
-ENV_CAFILE = "BRIEFS_SMTP_CAFILE"
-ENV_TLS = "BRIEFS_SMTP_TLS"
-
-TLS_MODES = ("starttls", "implicit")
-DEFAULT_PORTS = {"starttls": 587, "implicit": 465, "none": 25}
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_RETRIES = 3
-DEFAULT_RETRY_WAIT = 2.0
 MAX_RETRY_WAIT = 60.0
 
 T = TypeVar("T")
@@ -70,21 +71,6 @@ class SmtpSettings:
     @property
     def where(self) -> str:
         return f"{self.host}:{self.port}"
-
-
-@dataclass(frozen=True)
-class SmtpOptions:
-    """Connection settings as given (options of ``briefs send``); None: from the environment, else a default."""
-
-    host: str | None = None
-    port: int | None = None
-    user: str | None = None
-    tls: str | None = None
-    insecure: bool = False
-    cafile: Path | None = None
-    timeout: float = DEFAULT_TIMEOUT
-    retries: int = DEFAULT_RETRIES
-    retry_wait: float = DEFAULT_RETRY_WAIT
 
 
 def settings(options: SmtpOptions, env: Mapping[str, str] | None = None) -> SmtpSettings:

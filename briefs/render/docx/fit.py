@@ -174,7 +174,7 @@ class _Layout:
     def blocks(self) -> list[Block]:
         """Heights of the body's blocks: each heading starts one; quotes and what follows a table too."""
         section = self.doc.sections[0]
-        width = (section.page_width - section.left_margin - section.right_margin) / 12700
+        width = (_emu(section.page_width) - _emu(section.left_margin) - _emu(section.right_margin)) / 12700
         blocks: list[Block] = [Block("title block", 0.0)]
         after_table = False
         for child in self.doc.element.body:
@@ -204,7 +204,7 @@ class _Layout:
 
     def body_height(self) -> float:
         section = self.doc.sections[0]
-        return (section.page_height - section.top_margin - section.bottom_margin) / 12700
+        return (_emu(section.page_height) - _emu(section.top_margin) - _emu(section.bottom_margin)) / 12700
 
 
 def _apply(look: _Look, layer: Any, numbering: Any) -> _Look:
@@ -267,6 +267,13 @@ def _apply_run(look: _Look, rpr: Any) -> _Look:
         if node is not None:
             changes[tag] = node.get(qn("w:val"), "true") not in ("0", "false", "off")
     return dataclasses.replace(look, **changes)
+
+
+def _emu(length: int | None) -> int:
+    """A page measure in EMU; a template without page set-up cannot be fitted."""
+    if length is None:
+        raise RenderError("the template's section has no page size or margins; set them in Word")
+    return int(length)
 
 
 def estimate_blocks(doc: DocxDocument) -> tuple[list[Block], float]:

@@ -75,8 +75,9 @@ def _outline_levels(doc: DocxDocument) -> dict[str, int]:
 
 def _style_id(doc: DocxDocument, name: str) -> str | None:
     for style in doc.styles.element.iter(qn("w:style")):
-        if (style.find(qn("w:name")) is not None) and style.find(qn("w:name")).get(qn("w:val")).lower() == name:
-            return style.get(qn("w:styleId"))
+        named = style.find(qn("w:name"))
+        if named is not None and str(named.get(qn("w:val"))).lower() == name:
+            return str(style.get(qn("w:styleId")))
     return None
 
 
@@ -136,7 +137,7 @@ def _bookmark(doc: DocxDocument, paragraph: Any) -> str:
     """Put a _Toc bookmark around ``paragraph``'s content (unless it has one) and return its name."""
     for start in paragraph.iter(qn("w:bookmarkStart")):
         if start.get(qn("w:name"), "").startswith("_Toc"):
-            return start.get(qn("w:name"))
+            return str(start.get(qn("w:name")))
     starts = doc.element.body.iter(qn("w:bookmarkStart"))
     ids = [int(b.get(qn("w:id"))) for b in starts if b.get(qn("w:id"), "").isdigit()]
     ident = max(ids, default=0) + 1

@@ -20,7 +20,7 @@ from briefs.render.base import Block
 MM_PER_PX = 25.4 / 96
 
 
-class _Fetcher(URLFetcher):
+class _Fetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
     """Serves files under the template and style folders, and nothing else."""
 
     def __init__(self, roots: list[Path]) -> None:
@@ -104,7 +104,9 @@ def _blocks(page: Any) -> list[Block]:
     # WeasyPrint has no public API for a page's boxes; the pin weasyprint<71 holds this private name
     for box in page._page_box.descendants():
         element = getattr(box, "element", None)
-        name = element.get("data-block") if element is not None else None
-        if name and getattr(box, "element_tag", None) == element.tag and box.element is element:
+        if element is None:
+            continue
+        name = element.get("data-block")
+        if name and getattr(box, "element_tag", None) == element.tag:
             found[name] = found.get(name, 0.0) + box.margin_height() * MM_PER_PX
     return [Block(name, height) for name, height in found.items()]
