@@ -17,7 +17,7 @@ from briefs.cli import main
 from .conftest import MINIMAL, SAMPLES
 
 
-def run(*args: str, cwd=None):
+def run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 

@@ -81,7 +81,7 @@ def test_main_commitments_without_highlights_are_the_first_three(write):
     assert pillar.more_label == "and 3 more in the full brief"
 
 
-def test_views_hold_no_other_language(write):
+def test_views_hold_no_other_language():
     en = view(SAMPLES / "us-az-charter-2026.yaml", "en")
     flat = repr(en)
     assert not re.search(r"[а-яА-Я]", flat.replace(repr(en.labels), ""))

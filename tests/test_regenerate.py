@@ -59,7 +59,8 @@ def cli(*args: str, cwd: Path | None = None, **popen) -> subprocess.CompletedPro
 def test_a_second_run_writes_nothing(folder, tmp_path):
     out = tmp_path / "out"
     first = build([folder], output=out, formats=["pdf", "docx"])
-    assert first.ok and len(first.built) == 16
+    assert first.ok
+    assert len(first.built) == 16
     before = snapshot(out)
     again = build([folder], output=out, formats=["pdf", "docx"])
     assert (again.built, again.unchanged, again.failed) == ([], 16, [])
@@ -112,7 +113,7 @@ def test_force_rebuilds_everything(folder, tmp_path):
     out = tmp_path / "out"
     build([folder], output=out, **FAST)
     report = build([folder], output=out, force=True, **FAST)
-    assert len(report.built) == 4 and report.unchanged == 0
+    assert (len(report.built), report.unchanged) == (4, 0)
 
 
 def test_manifest_lists_every_file(folder, tmp_path):
@@ -151,7 +152,8 @@ def test_builds_in_separate_processes_and_times_are_byte_identical(folder, tmp_p
 def test_parallel_build_gives_the_same_files(folder, tmp_path):
     one = build([folder], output=tmp_path / "one", jobs=1)
     two = build([folder], output=tmp_path / "two", jobs=2)
-    assert one.ok and two.ok
+    assert one.ok
+    assert two.ok
     strip = lambda out: {k: v[1] for k, v in snapshot(out).items()}  # noqa: E731
     assert strip(tmp_path / "one") == strip(tmp_path / "two")
 

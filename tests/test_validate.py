@@ -28,7 +28,8 @@ def test_minimal_is_valid(write):
     agreement = load_agreement(write(MINIMAL), Config())
     assert agreement.id == "test-agreement"
     assert agreement.parties[1].kind == "organisation"
-    assert agreement.signed is not None and agreement.signed.date.isoformat() == "2026-02-10"
+    assert agreement.signed is not None
+    assert agreement.signed.date.isoformat() == "2026-02-10"
 
 
 def test_samples_are_valid():

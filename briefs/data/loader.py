@@ -160,7 +160,7 @@ class _Composer:
                 if not stack:
                     root = finished
                 else:
-                    stack[-1].put(self, finished, event)
+                    stack[-1].put(finished)
                 continue
             parent = stack[-1] if stack else None
             if parent is not None and parent.expects_key():
@@ -180,7 +180,7 @@ class _Composer:
             if parent is None:
                 root = value
             else:
-                parent.put(self, value, event)
+                parent.put(value)
         if documents == 0 or (root is None and not stack):
             self.problems.append(Problem(self.name, 1, 1, "", "file holds no data"))
         return root
@@ -200,7 +200,7 @@ class _Composer:
             return None
         return event.value
 
-    def key_problem(self, event: Any, loc: Loc) -> str | None:
+    def key_problem(self, event: Any) -> str | None:
         if not isinstance(event, yaml.ScalarEvent):
             return "keys must be plain strings, not lists, mappings or aliases"
         if event.tag or event.anchor:
@@ -231,7 +231,7 @@ class _Frame:
 
     def take_key(self, composer: _Composer, event: Any) -> None:
         loc = self.loc
-        problem = composer.key_problem(event, loc)
+        problem = composer.key_problem(event)
         key = event.value if isinstance(event, yaml.ScalarEvent) else f"<key at line {_mark(event)[0]}>"
         if problem:
             composer._add(event, loc, problem)
@@ -252,7 +252,7 @@ class _Frame:
             return (*self.loc, str(self.key) if not self.skip_value else f"<ignored {self.key}>")
         return (*self.loc, len(self.value))
 
-    def put(self, composer: _Composer, value: Any, event: Any) -> None:
+    def put(self, value: Any) -> None:
         if isinstance(self.value, list):
             self.value.append(value)
             return
