@@ -92,7 +92,7 @@ def output_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "-o",
         "--output",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # a file in the way is reported when the folder is made
         default=DEFAULT_OUTPUT,
         show_default=True,
         help=help_text,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,19 +18,38 @@ AGREEMENT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def agreement_files(paths: Iterable[Path]) -> list[Path]:
-    """The agreement files named by ``paths``; a folder stands for the files in it."""
+    """The agreement files named by ``paths``; a folder stands for the regular files in it with an
+    agreement suffix, and must hold at least one. Only regular files are ever read: a FIFO or a device
+    would block or never end."""
     files: list[Path] = []
-    missing: list[Problem] = []
+    problems: list[Problem] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in AGREEMENT_SUFFIXES and p.is_file()))
-        elif path.exists():
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            reason = "no such file or folder" if isinstance(exc, FileNotFoundError) else f"cannot open: {exc.strerror}"
+            problems.append(Problem(str(path), 1, 1, "", reason))
+            continue
+        if stat.S_ISDIR(mode):
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in AGREEMENT_SUFFIXES and _regular(p))
+            if not found:
+                suffixes = ", ".join(f"*{s}" for s in AGREEMENT_SUFFIXES)
+                problems.append(Problem(str(path), 1, 1, "", f"no agreement files ({suffixes}) in this folder"))
+            files.extend(found)
+        elif stat.S_ISREG(mode):
             files.append(path)
         else:
-            missing.append(Problem(str(path), 1, 1, "", "no such file or folder"))
-    if missing:
-        raise InvalidInput(missing)
+            problems.append(Problem(str(path), 1, 1, "", "not a regular file; agreements are read from files"))
+    if problems:
+        raise InvalidInput(problems)
     return files
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def load_agreement(path: Path, config: Config) -> Agreement:
@@ -45,14 +65,26 @@ def validate(paths: Iterable[Path] = (), config: Config | None = None) -> list[A
     config = config or Config()
     agreements: list[Agreement] = []
     problems: list[Problem] = []
+    owners: dict[str, Path] = {}
     for path in agreement_files(list(paths) or [DEFAULT_AGREEMENTS]):
         try:
-            agreements.append(load_agreement(path, config))
+            agreement = load_agreement(path, config)
         except InvalidInput as exc:
             problems.extend(exc.problems)
+            continue
+        if agreement.id in owners:
+            problems.append(duplicate_id(path, agreement.id, owners[agreement.id]))
+            continue
+        owners[agreement.id] = path
+        agreements.append(agreement)
     if problems:
         raise InvalidInput(problems)
     return agreements
+
+
+def duplicate_id(path: Path, ident: str, owner: Path) -> Problem:
+    """Two files with one id would write the same outputs: the later one is refused."""
+    return Problem(str(path), 1, 1, "id", f"id {ident!r} is also used by {owner}")
 
 
 def find_agreements(names: Iterable[str | Path], config: Config) -> list[tuple[Path, Agreement]]:

@@ -16,10 +16,13 @@ from typing import Any
 import yaml
 import yaml.resolver
 
+from briefs.data.characters import SEPARATORS, clean
 from briefs.errors import InvalidInput, Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+MAX_NODE_PROBLEMS = 3
+"""Anchors, aliases and tags listed one by one; an alias bomb would otherwise fill the screen."""
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 Loc = tuple[str | int, ...]
@@ -77,6 +80,7 @@ def load(path: Path, display: str | None = None) -> Document:
 def loads(raw: bytes, name: str, *, is_json: bool = False) -> Document:
     """Parse the bytes of an agreement file named ``name`` (for messages)."""
     text = _decode(raw, name)
+    _check_line_breaks(text, name)
     if is_json:
         _check_json(text, name)
     composer = _Composer(name)
@@ -105,6 +109,17 @@ def _decode(raw: bytes, name: str) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise _fatal(name, line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+
+
+def _check_line_breaks(text: str, name: str) -> None:
+    """YAML counts U+0085, U+2028 and U+2029 as line breaks and editors do not: refuse them, so that every
+    line number means what the editor shows."""
+    for index, char in enumerate(text):
+        if char in SEPARATORS or char == "\x85":
+            line, col = _line_col(text, index)
+            raise _fatal(
+                name, line, col, f"character U+{ord(char):04X} (a line separator) is not allowed; use a new line"
+            )
 
 
 def _check_json(text: str, name: str) -> None:
@@ -140,6 +155,8 @@ class _Composer:
         self.positions: dict[Loc, Position] = {}
         self.key_positions: dict[Loc, Position] = {}
         self.problems: list[Problem] = []
+        self.refused_nodes = 0
+        """Anchors, aliases and tags found; past MAX_NODE_PROBLEMS they are counted, not listed."""
         self._resolver = yaml.resolver.Resolver()
 
     def compose(self, events: Any) -> Any:
@@ -175,7 +192,7 @@ class _Composer:
                 self.positions.setdefault(loc, self.key_positions.get(loc, _mark(event)))
                 stack.append(_Frame(loc, {} if isinstance(event, yaml.MappingStartEvent) else []))
                 continue
-            value = self._scalar(event) if isinstance(event, yaml.ScalarEvent) else None
+            value = self._scalar(event, loc) if isinstance(event, yaml.ScalarEvent) else None
             self.positions.setdefault(loc, _mark(event))
             if parent is None:
                 root = value
@@ -183,28 +200,41 @@ class _Composer:
                 parent.put(value)
         if documents == 0 or (root is None and not stack):
             self.problems.append(Problem(self.name, 1, 1, "", "file holds no data"))
+        if self.refused_nodes > MAX_NODE_PROBLEMS:
+            more = self.refused_nodes - MAX_NODE_PROBLEMS
+            self.problems.append(Problem(self.name, 1, 1, "", f"and {more} more anchors, aliases or tags"))
         return root
 
     def _check_node(self, event: Any, loc: Loc) -> None:
+        found = []
         if isinstance(event, yaml.AliasEvent):
-            self._add(event, loc, f"aliases (*{event.anchor}) are not allowed; write the value out")
-            return
-        if getattr(event, "anchor", None):
-            self._add(event, loc, f"anchors (&{event.anchor}) are not allowed; write the value out")
+            found.append(f"aliases (*{event.anchor}) are not allowed; write the value out")
+        elif getattr(event, "anchor", None):
+            found.append(f"anchors (&{event.anchor}) are not allowed; write the value out")
         if getattr(event, "tag", None):
-            self._add(event, loc, f"tags ({event.tag}) are not allowed; quote the value instead")
+            found.append(f"tags ({event.tag}) are not allowed; quote the value instead")
+        for message in found:
+            self.refused_nodes += 1
+            if self.refused_nodes <= MAX_NODE_PROBLEMS:
+                self._add(event, loc, message)
 
-    def _scalar(self, event: yaml.ScalarEvent) -> str | None:
+    def _scalar(self, event: yaml.ScalarEvent, loc: Loc) -> str | None:
         plain = event.implicit[0] and event.style is None
         if plain and event.value in NULLS:
             return None
-        return event.value
+        text, problem = clean(event.value)
+        if problem:
+            self._add(event, loc, problem)
+        return text
 
     def key_problem(self, event: Any) -> str | None:
         if not isinstance(event, yaml.ScalarEvent):
             return "keys must be plain strings, not lists, mappings or aliases"
         if event.tag or event.anchor:
             return "keys must be plain strings without tags or anchors"
+        problem = clean(event.value)[1]
+        if problem:
+            return f"the key {problem}"
         if event.implicit[0] and event.style is None:
             kind: str = self._resolver.resolve(yaml.ScalarNode, event.value, (True, False))  # type: ignore[no-untyped-call]
             if kind != "tag:yaml.org,2002:str":

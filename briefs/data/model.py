@@ -24,8 +24,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from briefs.data.characters import bad_character, normalize
-
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANGUAGE = r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-[A-Z]{2})?$"
 VERSION = r"^[0-9]+(?:\.[0-9]+)*$"
@@ -48,12 +46,9 @@ def _check_text(value: Any) -> Any:
     if value is MISSING:
         raise PydanticCustomError("missing_language", "text is missing in this language")
     if isinstance(value, str):
-        problem = bad_character(value)
-        if problem:
-            raise PydanticCustomError("bad_character", "contains a {problem}", {"problem": problem})
         if not value.strip():
             raise PydanticCustomError("blank_text", "text is empty")
-        return normalize(value)
+        return value  # the loader has applied the character policy (briefs.data.characters)
     return value
 
 

@@ -33,7 +33,9 @@ def validate_document(doc: Document, config: Config) -> tuple[Agreement | None, 
     try:
         agreement = Agreement.model_validate(doc.data, context={"languages": config.languages})
     except ValidationError as exc:
-        problems.extend(_problem(doc, error) for error in exc.errors(include_url=False))
+        reported = {problem.field for problem in doc.problems}  # the loader's say on a value comes first
+        found = (_problem(doc, error) for error in exc.errors(include_url=False))
+        problems.extend(problem for problem in found if problem.field not in reported)
     problems.extend(_cross_references(doc))
     if problems:
         return None, sorted(set(problems))

@@ -133,4 +133,7 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 def remove_stale_temporaries(output: Path) -> None:
     """Temporary files a killed run left behind; never under an output's own name."""
     for temp in output.glob(f"*/{TEMP_PATTERN}"):
-        temp.unlink(missing_ok=True)
+        try:
+            temp.unlink(missing_ok=True)
+        except OSError:  # a read-only output folder: writing will fail and say so
+            log.debug("cannot remove %s", temp)

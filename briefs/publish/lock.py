@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from briefs.errors import Locked
+from briefs.fileio import WriteError, make_folder
 
 
 @contextlib.contextmanager
@@ -18,8 +19,11 @@ def output_lock(output: Path, *, wait: bool = False) -> Iterator[None]:
     The lock is on the folder itself, so a run that changes nothing writes nothing,
     and the kernel releases it when a run dies, however it dies.
     """
-    output.mkdir(parents=True, exist_ok=True)
-    fd = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    make_folder(output)
+    try:
+        fd = os.open(output, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise WriteError(f"{output}: cannot open the output folder: {exc.strerror}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))

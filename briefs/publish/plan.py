@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from briefs.data.files import load_agreement
+from briefs.data.files import duplicate_id, load_agreement
 from briefs.errors import InvalidInput, Problem, UsageError
 from briefs.localize import Catalog, localize
 from briefs.options import BuildOptions
@@ -85,9 +85,7 @@ class Plan:
                 self.invalid.extend(exc.problems)
                 continue
             if agreement.id in self.ids:
-                self.invalid.append(
-                    Problem(str(path), 1, 1, "id", f"id {agreement.id!r} is also used by {self.ids[agreement.id]}")
-                )
+                self.invalid.append(duplicate_id(path, agreement.id, self.ids[agreement.id]))
                 continue
             self.ids[agreement.id] = path
             self.index[key] = {"sha256": data_sha, "id": agreement.id}

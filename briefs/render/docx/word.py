@@ -101,18 +101,31 @@ def set_properties(doc: DocxDocument, view: BriefView) -> None:
     """Core properties from the view; dates from the data, fixed revision and editor."""
     props = doc.core_properties
     info = view.info
-    props.title = info.title
-    props.subject = info.subject
-    props.author = info.author
-    props.keywords = ", ".join(info.keywords)
+    props.title = _property(info.title)
+    props.subject = _property(info.subject)
+    props.author = _property(info.author)
+    props.keywords = _property(", ".join(info.keywords))
     props.language = info.language
     props.identifier = view.id
     props.version = view.version
-    props.category = view.kind_label
+    props.category = _property(view.kind_label)
     props.comments = props.content_status = ""
     props.last_modified_by = LAST_MODIFIED_BY
     props.revision = REVISION
     props.created = props.modified = _stamp(info.created)
+
+
+MAX_PROPERTY = 255
+"""Characters a core property holds (python-docx, after Word)."""
+
+
+def _property(text: str) -> str:
+    """``text``, shortened at a word to fit a core property, with an ellipsis: official titles can be longer."""
+    if len(text) <= MAX_PROPERTY:
+        return text
+    head = text[: MAX_PROPERTY - 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head[MAX_PROPERTY // 2 :] else head
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def _stamp(created: str) -> datetime:
