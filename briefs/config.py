@@ -23,8 +23,16 @@ class Config:
 
     languages: tuple[str, ...] = ("bg", "en")
     fonts: tuple[str, ...] = ("Vollkorn", "Manrope")
-    """Font families the built-in styles use; a brief set in anything else fails."""
+    """Font families the built-in styles use: Vollkorn for text, Manrope for headings and tables."""
+    fallback_fonts: tuple[str, ...] = ("Inter",)
+    """Families the styles fall back to, in order, for characters a font above lacks (Manrope has no Ə).
+    Every character of every text must be in each font or a fallback; a brief set in any other family fails."""
     source: Path | None = field(default=None, compare=False)
+
+    @property
+    def all_fonts(self) -> tuple[str, ...]:
+        """Every family a brief may be set in."""
+        return (*self.fonts, *self.fallback_fonts)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -41,7 +49,7 @@ def load_config(path: Path | None = None) -> Config:
         line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise InvalidInput([Problem(str(path), line, col, "", f"invalid TOML: {getattr(exc, 'msg', exc)}")]) from None
     problems: list[Problem] = []
-    unknown = sorted(set(data) - {"languages", "fonts"})
+    unknown = sorted(set(data) - {"languages", "fonts", "fallback_fonts"})
     for key in unknown:
         problems.append(Problem(str(path), 1, 1, key, "unknown setting"))
     languages = data.get("languages", list(Config.languages))
@@ -52,8 +60,10 @@ def load_config(path: Path | None = None) -> Config:
     ):
         problems.append(Problem(str(path), 1, 1, "languages", 'must be a non-empty list of language tags such as "bg"'))
     fonts = data.get("fonts", list(Config.fonts))
-    if not isinstance(fonts, list) or not all(isinstance(f, str) and f.strip() for f in fonts):
-        problems.append(Problem(str(path), 1, 1, "fonts", "must be a list of font family names"))
+    fallback = data.get("fallback_fonts", list(Config.fallback_fonts))
+    for key, value in (("fonts", fonts), ("fallback_fonts", fallback)):
+        if not isinstance(value, list) or not all(isinstance(f, str) and f.strip() for f in value):
+            problems.append(Problem(str(path), 1, 1, key, "must be a list of font family names"))
     if problems:
         raise InvalidInput(problems)
-    return Config(languages=tuple(languages), fonts=tuple(fonts), source=path)
+    return Config(languages=tuple(languages), fonts=tuple(fonts), fallback_fonts=tuple(fallback), source=path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from briefs.errors import InvalidInput
 from briefs.targets import Target
 
 from .conftest import MINIMAL, build
-from .pdfread import text
+from .pdfread import fonts, text
 
 PDF_EN = Target("one-page", "en", "pdf")
 
@@ -253,3 +254,110 @@ def test_a_build_error_is_printed_once(write, tmp_path):
                  "--kind", "one-page", "--lang", "en", "--format", "pdf")  # fmt: skip
     assert result.returncode == 1
     assert len(errors(result)) == 1, result.stderr
+
+
+# --- 4, 7: every name and place renders; what cannot, is refused everywhere alike ---------------------------
+
+NAMES = (
+    "Əliyev Ağdam Şuşa İlham Gəncə Türkiye Iğdır Çanakkale Ünal Ștefan Țiriac Brașov Łódź Świętokrzyskie "
+    "Gdańsk Żółć Řehoř Ůžasné Ťuk Ďábel Größe Ärger Élise Œuvre Noël Ïle façade Щъркел Юлия"
+)
+
+
+def _everywhere(write, names: str) -> Path:
+    """MINIMAL with ``names`` in the title, short title, parties, pillar, table, quote, source and footer."""
+    text = MINIMAL
+    for old in (
+        "en: Test Agreement}",
+        "en: Test}",
+        "en: United States}",
+        "en: Trade}",
+        "en: Customs}",
+        "en: Lower tariffs.}",
+        "en: Ivan Petrov}",
+        "en: Good day.}",
+        "en: Report}",
+        "en: Unit}",
+        "en: Summary.}",
+    ):
+        text = text.replace(old, f'en: "{old[4:-1]} {names}"}}')
+    return write(text)
+
+
+def test_names_in_many_languages_render_in_every_element(write, tmp_path):
+    path = _everywhere(write, NAMES)
+    load_agreement(path, Config())  # valid: every character can be shown
+    out = tmp_path / "out"
+    report = build([path], output=out, langs=["en"])
+    assert report.ok, report.failed
+    for kind in ("one-page", "full"):
+        pdf = Target(kind, "en", "pdf").path(out, "test-agreement")
+        content = " ".join(text(pdf).split())
+        for word in ("Əliyev", "Ştefan".replace("Ş", "Ș"), "Łódź", "Řehoř", "Größe", "Œuvre", "Щъркел"):
+            assert word in content, (kind, word)
+        families = {f["name"].split("+", 1)[1].split("-")[0] for f in fonts(pdf)}
+        assert families == {"Vollkorn", "Manrope", "Inter"}, families  # Inter only where Manrope lacks Ə
+        docx = Document(str(Target(kind, "en", "docx").path(out, "test-agreement")))
+        assert "Əliyev" in "\n".join(p.text for p in docx.paragraphs) + "".join(
+            cell.text for table in docx.tables for row in table.rows for cell in row.cells
+        )
+
+
+@pytest.mark.parametrize(
+    ("chars", "shown"),
+    [
+        ("😀", "'😀' (U+1F600 GRINNING FACE)"),
+        ("سلام", "'ل' (U+0644 ARABIC LETTER LAM)"),
+        ("שלום", "'ו' (U+05D5 HEBREW LETTER VAV)"),
+    ],
+)
+def test_characters_no_font_has_are_refused_by_validate_and_both_formats(write, tmp_path, chars, shown):
+    path = write(MINIMAL.replace("en: Summary.", f'en: "Summary {chars}"'))
+    (problem,) = problems(path)
+    assert problem.startswith(f"{path}:15:28: summary.en: "), problem
+    assert shown in problem
+    assert problem.endswith("cannot be shown in Vollkorn, Manrope or the fallback Inter")
+    validated = cli("validate", str(path))
+    assert (validated.returncode, validated.stderr.strip()) == (2, problem)
+    report = build([path], output=tmp_path / "out", langs=["en"])
+    assert [str(p) for p in report.invalid] == [problem]
+    assert not report.built
+    assert not (tmp_path / "out" / "test-agreement").exists()
+
+
+def test_a_capital_the_heading_font_lacks_is_covered_by_the_fallback_and_named_without_it(write, tmp_path):
+    path = write(MINIMAL.replace("en: Trade}", 'en: "Trade with Gəncə"}'))
+    load_agreement(path, Config())
+    config = tmp_path / "no-fallback.toml"
+    config.write_text("fallback_fonts = []\n", encoding="utf-8")
+    result = cli("--config", str(config), "validate", str(path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"{path}:18:31: pillars[0].title.en: 'Ə' (U+018F LATIN CAPITAL LETTER SCHWA, the capital of 'ə') "
+        "cannot be shown in Manrope"
+    )
+
+
+# --- 8: long unbreakable tokens ----------------------------------------------------------------------------
+
+LONG_URL = "https://example.org/" + "segment-" * 16 + "end"
+LONG_WORD = "Donau" * 24
+
+
+def test_long_tokens_wrap_inside_their_cells(write, tmp_path):
+    path = write(MINIMAL.replace("en: Lower tariffs.}", f'en: "Lower tariffs, see {LONG_URL} and {LONG_WORD}."}}'))
+    report = build([path], output=tmp_path / "out", langs=["en"], formats=["pdf"])
+    assert report.ok, report.failed  # the layout check fails any brief with a box past the text area
+
+
+def test_a_box_past_the_text_area_fails_the_build_naming_the_block(write, tmp_path):
+    mine = tmp_path / "mine"
+    (mine / "styles").mkdir(parents=True)
+    base = (Path(__file__).resolve().parent.parent / "styles" / "full.css").read_text(encoding="utf-8")
+    (mine / "styles" / "full.css").write_text(base + "\ntd, th { white-space: nowrap; overflow-wrap: normal }\n")
+    path = write(MINIMAL.replace("en: Lower tariffs.}", f'en: "Lower tariffs {LONG_WORD}."}}'))
+    report = build([path], output=tmp_path / "out", langs=["en"], kinds=["full"], formats=["pdf"], templates=[mine])
+    (failure,) = report.failed
+    assert "text runs off the page; break or shorten it" in failure
+    assert re.search(r"pillar-trade on page 1 runs \d+ mm past the text area", failure), failure
+    assert not Target("full", "en", "pdf").path(tmp_path / "out", "test-agreement").exists()

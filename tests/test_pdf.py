@@ -319,12 +319,24 @@ def test_bulgarian_briefs_get_bulgarian_letterforms(tmp_path, family):
     assert bulgarian != _raster("ru", tmp_path, family)
 
 
-def test_a_character_the_fonts_lack_fails_naming_the_field(write):
-    path = write(MINIMAL.replace("en: Summary.}", "en: Summary 😀 ǂ.}"))
-    with pytest.raises(BriefsError) as caught:
-        _render(path)
-    message = str(caught.value)
-    assert "summary[0]: Vollkorn has no glyph for 'ǂ' (U+01C2), '😀' (U+1F600)" in message
+def test_a_label_the_fonts_cannot_show_fails_naming_it(write, tmp_path):
+    """The data is checked when it is validated (tests/test_hostile.py); labels, before rendering."""
+    from briefs.resources import catalog_name, locale_dir
+
+    po = tmp_path / "mine" / "locale" / catalog_name("en")
+    po.parent.mkdir(parents=True)
+    english = (locale_dir() / catalog_name("en")).read_text(encoding="utf-8")
+    po.write_text(english.replace('msgstr "Summary"', 'msgstr "Summary 😀"', 1), encoding="utf-8")
+    report = build(
+        [write(MINIMAL)], output=tmp_path / "out", langs=["en"], formats=["pdf"], templates=[tmp_path / "mine"]
+    )
+    assert not report.built
+    (first, second) = report.failed
+    for failure in (first, second):
+        assert (
+            "labels['section.summary']: '😀' (U+1F600 GRINNING FACE) cannot be shown in Vollkorn, Manrope "
+            "or the fallback Inter"
+        ) in failure
 
 
 def test_templates_are_strict_and_escape_whatever_their_extension(tmp_path):

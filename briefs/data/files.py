@@ -12,6 +12,7 @@ from briefs.data.loader import load
 from briefs.data.model import SLUG, Agreement
 from briefs.data.validate import validate_document
 from briefs.errors import InvalidInput, Problem, UsageError
+from briefs.glyphs import Coverage
 from briefs.options import DEFAULT_AGREEMENTS
 
 AGREEMENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -52,9 +53,9 @@ def _regular(path: Path) -> bool:
         return False
 
 
-def load_agreement(path: Path, config: Config) -> Agreement:
+def load_agreement(path: Path, config: Config, coverage: Coverage | None = None) -> Agreement:
     """Load and validate one agreement file, or raise InvalidInput with every problem in it."""
-    agreement, problems = validate_document(load(path), config)
+    agreement, problems = validate_document(load(path), config, coverage)
     if agreement is None:
         raise InvalidInput(problems)
     return agreement
@@ -66,9 +67,10 @@ def validate(paths: Iterable[Path] = (), config: Config | None = None) -> list[A
     agreements: list[Agreement] = []
     problems: list[Problem] = []
     owners: dict[str, Path] = {}
+    coverage = Coverage(config.fonts, config.fallback_fonts)
     for path in agreement_files(list(paths) or [DEFAULT_AGREEMENTS]):
         try:
-            agreement = load_agreement(path, config)
+            agreement = load_agreement(path, config, coverage)
         except InvalidInput as exc:
             problems.extend(exc.problems)
             continue

@@ -13,6 +13,7 @@ from briefs.config import Config
 from briefs.data.loader import Document, Loc
 from briefs.data.model import LANGUAGE, MAX_FEATURED_QUOTES, ORGANISATION_CODE, SLUG, VERSION, Agreement, unwrap
 from briefs.errors import Problem
+from briefs.glyphs import Coverage
 
 PATTERN_MESSAGES = {
     SLUG: "must be a slug: lowercase ascii letters, digits and single hyphens",
@@ -23,8 +24,13 @@ PATTERN_MESSAGES = {
 }
 
 
-def validate_document(doc: Document, config: Config) -> tuple[Agreement | None, list[Problem]]:
-    """Validate ``doc``; return the agreement (None if invalid) and every problem found."""
+def validate_document(
+    doc: Document, config: Config, coverage: Coverage | None = None
+) -> tuple[Agreement | None, list[Problem]]:
+    """Validate ``doc``; return the agreement (None if invalid) and every problem found.
+
+    ``coverage`` says what the fonts can show; made from ``config`` when not given (a build makes it once).
+    """
     problems = list(doc.problems)
     agreement: Agreement | None = None
     if not isinstance(doc.data, dict):
@@ -37,6 +43,8 @@ def validate_document(doc: Document, config: Config) -> tuple[Agreement | None, 
         found = (_problem(doc, error) for error in exc.errors(include_url=False))
         problems.extend(problem for problem in found if problem.field not in reported)
     problems.extend(_cross_references(doc))
+    if config.fonts:
+        problems.extend(_glyphs(doc, coverage or Coverage(config.fonts, config.fallback_fonts)))
     if problems:
         return None, sorted(set(problems))
     return agreement, []
@@ -149,6 +157,23 @@ def _is_true(value: Any) -> bool:
         return _BOOLEAN.validate_python(value) is True
     except ValidationError:
         return False  # reported where the field is validated
+
+
+def _glyphs(doc: Document, coverage: Coverage) -> list[Problem]:
+    """Every text the fonts cannot show, at its place."""
+    problems = []
+    pending: list[tuple[Loc, Any]] = [((), doc.data)]
+    while pending:
+        loc, value = pending.pop()
+        if isinstance(value, str):
+            missing = coverage.missing(value)
+            if missing:
+                problems.append(doc.problem(loc, missing))
+        elif isinstance(value, dict):
+            pending.extend(((*loc, key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend(((*loc, index), item) for index, item in enumerate(value))
+    return problems
 
 
 def _items(data: dict[str, Any], key: str) -> list[Any]:

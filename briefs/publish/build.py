@@ -47,7 +47,12 @@ class BuildReport:
 
 
 def render_options(options: BuildOptions) -> RenderOptions:
-    return RenderOptions(templates=options.templates, fonts=options.config.fonts, pdf_variant=options.pdf_variant)
+    return RenderOptions(
+        templates=options.templates,
+        fonts=options.config.fonts,
+        fallback_fonts=options.config.fallback_fonts,
+        pdf_variant=options.pdf_variant,
+    )
 
 
 def build(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from briefs.data.files import duplicate_id, load_agreement
 from briefs.errors import InvalidInput, Problem, UsageError
+from briefs.glyphs import Coverage
 from briefs.localize import Catalog, localize
 from briefs.options import BuildOptions
 from briefs.publish.manifest import BuiltFile, read_index, read_manifest, write_index, write_manifest
@@ -45,6 +46,7 @@ class Plan:
         self.manifests: dict[str, dict[str, BuiltFile]] = {}
         self.ids: dict[str, Path] = {}
         self.invalid: list[Problem] = []
+        self.coverage = Coverage(options.config.fonts, options.config.fallback_fonts)
         self.unchanged = 0
 
     def manifest(self, ident: str) -> dict[str, BuiltFile]:
@@ -80,7 +82,7 @@ class Plan:
                     self.unchanged += len(wanted)
                     continue
             try:
-                agreement = load_agreement(path, self.options.config)
+                agreement = load_agreement(path, self.options.config, self.coverage)
             except InvalidInput as exc:
                 self.invalid.extend(exc.problems)
                 continue

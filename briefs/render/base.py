@@ -26,8 +26,14 @@ class RenderOptions:
     templates: tuple[Path, ...] = ()
     """Folders whose files override the built-in templates and styles."""
     fonts: tuple[str, ...] = ()
-    """Font families the brief must be set in; any other font fails the build."""
+    """Font families the styles use."""
+    fallback_fonts: tuple[str, ...] = ()
+    """Families the styles fall back to for characters the fonts lack; any other family fails the build."""
     pdf_variant: str | None = None
+
+    @property
+    def all_fonts(self) -> tuple[str, ...]:
+        return (*self.fonts, *self.fallback_fonts)
 
 
 @dataclass
@@ -78,7 +84,7 @@ class Builder(ABC):
 
     def stamp_options(self) -> dict[str, object]:
         """The options that change this builder's output."""
-        return {"fonts": list(self.options.fonts)}
+        return {"fonts": list(self.options.fonts), "fallback_fonts": list(self.options.fallback_fonts)}
 
     @abstractmethod
     def render(self, view: BriefView) -> Rendered: ...

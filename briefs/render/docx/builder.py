@@ -34,7 +34,7 @@ class DocxBuilder(Builder):
         """The finished document, before it is written; for inspection and tests."""
         from briefs.render.docx.assemble import assemble
 
-        return assemble(view, self.template_path(view.kind), self.options.fonts)
+        return assemble(view, self.template_path(view.kind), self.options.all_fonts)
 
     def render(self, view: BriefView) -> Rendered:
         from briefs.render.docx.assemble import finish

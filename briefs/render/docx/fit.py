@@ -9,8 +9,9 @@ from typing import Any
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 
+from briefs import fontconfig
 from briefs.errors import RenderError
-from briefs.render import base, fontconfig
+from briefs.render import base
 from briefs.render.docx.ooxml import numbering_root, text_of
 
 FIT_LIMIT = 0.95

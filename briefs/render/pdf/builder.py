@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from jinja2 import Environment, TemplateError, meta
 
+from briefs import fontconfig
 from briefs.errors import RenderError
+from briefs.glyphs import Coverage
 from briefs.localize.view import BriefView, view_texts
-from briefs.render import fontconfig
 from briefs.render.base import Builder, Rendered, RenderOptions, check_fonts, describe, overflow_message
 from briefs.render.templating import describe as describe_template
 from briefs.render.templating import html_environment
@@ -17,6 +18,7 @@ from briefs.resources import find, search_path
 
 if TYPE_CHECKING:
     from briefs.render.pdf.engine import Engine
+
 
 BASE_SIZE_PT = 10.0
 FIT_SIZES_PT = (9.5, 9.0, 8.5)
@@ -34,13 +36,14 @@ class PdfBuilder(Builder):
         self.env = html_environment(options.templates)
         self.env.globals["style_url"] = self._style_url
         self._engine: Engine | None = None
+        self.coverage = Coverage((), ())
 
     def files(self, kind: str) -> list[Path]:
         used = templates_used(self.env, f"{kind}.html")
         if used is None:  # a computed template name: any template may be read
             used = [p for folder in search_path("html", self.options.templates) for p in _tree(folder)]
         styles = [p for folder in search_path("styles", self.options.templates) for p in _tree(folder)]
-        return [*used, *styles, *fontconfig.files(self.options.fonts)]
+        return [*used, *styles, *fontconfig.files(self.options.all_fonts)]
 
     def stamp_options(self) -> dict[str, object]:
         return {**super().stamp_options(), "pdf_variant": self.options.pdf_variant, "pdf_tags": True}
@@ -63,15 +66,19 @@ class PdfBuilder(Builder):
         if self._engine is None:
             from briefs.render.pdf.engine import Engine
 
-            fontconfig.require(self.options.fonts)
+            fontconfig.require(self.options.all_fonts)
             styles = search_path("styles", self.options.templates)
             roots = [*styles, *search_path("html", self.options.templates)]
             self._engine = Engine(roots, styles[-1], self.options.pdf_variant)
+            # lives as long as the engine: a worker is replaced after a few dozen renders, and the
+            # stamps hash the font files, so changed fonts rebuild in fresh workers
+            self.coverage = Coverage(self.options.fonts, self.options.fallback_fonts)
         return self._engine
 
     def render(self, view: BriefView) -> Rendered:
         where = describe(view)
-        missing = uncovered(view_texts(view), self.options.fonts)
+        engine = self.engine  # fails first if a font is not installed
+        missing = [f"{where}: {text}" for where, text in self.coverage.report(view_texts(view)).items()]
         if missing:
             raise RenderError(
                 f"{where}: the text has characters the brief's fonts cannot show:\n  " + "\n  ".join(missing)
@@ -79,32 +86,22 @@ class PdfBuilder(Builder):
         source = self.html(view)
         sizes = (None, *FIT_SIZES_PT) if view.kind == "one-page" else (None,)
         for size in sizes:
-            document = self.engine.layout(source, size, where)
+            document = engine.layout(source, size, where)
             if len(document.pages) == 1 or view.kind != "one-page":
                 break
         else:
             detail = f"even with body text at {FIT_SIZES_PT[-1]:g} pt"
-            blocks, over = self.engine.overflow(document)
+            blocks, over = engine.overflow(document)
             raise RenderError(overflow_message(where, blocks, over, self.format, detail))
-        data, used = self.engine.write(document, where)
-        check_fonts(used, self.options.fonts, where)
+        outside = engine.outside_page(document)
+        if outside:
+            raise RenderError(f"{where}: text runs off the page; break or shorten it:\n  " + "\n  ".join(outside))
+        data, used = engine.write(document, where)
+        check_fonts(used, self.options.all_fonts, where)
         notes = []
         if size is not None:
             notes.append(f"{where}: fitted on one page with body text at {size:g} pt (from {BASE_SIZE_PT:g} pt)")
         return Rendered(data, len(document.pages), notes)
-
-
-def uncovered(texts: dict[str, str], families: tuple[str, ...]) -> list[str]:
-    """For each text, the characters that one of ``families`` cannot show."""
-    covered = {family: fontconfig.characters(fontconfig.match(family)) for family in families}
-    problems = []
-    for where, text in texts.items():
-        for family in families:
-            missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered[family]})
-            if missing:
-                shown = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing[:5])
-                problems.append(f"{where}: {family} has no glyph for {shown}")
-    return problems
 
 
 def templates_used(env: Environment, name: str) -> list[Path] | None:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -92,10 +93,45 @@ class Engine:
             data = document.write_pdf(pdf_variant=self.pdf_variant, pdf_tags=True, uncompressed_pdf=False)
         return data, {font.family for font in document.fonts.values()}
 
+    def outside_page(self, document: Any) -> list[str]:
+        return outside_page(document)
+
     def overflow(self, document: Any) -> tuple[list[Block], float]:
         """The first page's blocks and how many millimetres the later pages hold."""
         over = sum(block.height_mm for page in document.pages[1:] for block in _blocks(page))
         return _blocks(document.pages[0]), over
+
+
+HANGING_MM = 2.0
+"""How far text may stand in the margin: an opening quotation mark hangs there on purpose."""
+
+
+def outside_page(document: Any) -> list[str]:
+    """Boxes that reach past the page's text area (a long URL or word a cell could not wrap), each named
+    by its block (``data-block``, else the ``id`` of the nearest section) and the start of its text."""
+    found: dict[str, str] = {}
+    for number, page in enumerate(document.pages, start=1):
+        # WeasyPrint has no public API for a page's boxes; the pin weasyprint<71 holds this private name
+        root = page._page_box
+        left, right = root.content_box_x(), root.content_box_x() + root.width
+        pending: list[tuple[Any, str]] = [(child, "page") for child in root.children]
+        while pending:
+            box, block = pending.pop()
+            if isinstance(box, boxes.MarginBox):
+                continue  # running heads and page numbers live in the margins
+            element = getattr(box, "element", None)
+            if element is not None and getattr(box, "element_tag", None) == element.tag:
+                block = element.get("data-block") or element.get("id") or block
+            if isinstance(box, boxes.TextBox):
+                start, end = box.position_x, box.position_x + box.width
+                hanging = HANGING_MM / MM_PER_PX
+                if (start < left - hanging or end > right + hanging) and block not in found:
+                    over = max(left - start, end - right) * MM_PER_PX
+                    found[block] = (
+                        f"{block} on page {number} runs {over:.0f} mm past the text area at {box.text[:40]!r}"
+                    )
+            pending.extend((child, block) for child in getattr(box, "children", ()))
+    return list(found.values())
 
 
 def _blocks(page: Any) -> list[Block]:

@@ -57,10 +57,28 @@ def files(families: tuple[str, ...]) -> list[Path]:
 
 def match(family: str, *, bold: bool = False, italic: bool = False) -> Face:
     """The file fontconfig uses for ``family`` in the given style (which may be another family's)."""
-    pattern = family + (":bold" if bold else ":style=Regular") + (":italic" if italic else "")
+    pattern = family + (":bold" if bold else "") + (":italic" if italic else "")
+    if not (bold or italic):
+        pattern += ":style=Regular"
     path, _, rest = _run("fc-match", "--format", "%{file}\n%{index}\n%{family}", pattern).partition("\n")
     index, _, names = rest.partition("\n")
     return Face(Path(path), int(index or 0), tuple(name.strip() for name in names.split(",")))
+
+
+def faces(family: str) -> list[Face]:
+    """Every file of ``family``, in all weights and styles."""
+    found = []
+    for line in _run("fc-list", "--format", "%{file}\t%{index}\t%{family}\n", family).splitlines():
+        path, index, names = [*line.split("\t"), "", ""][:3]
+        if path:
+            found.append(Face(Path(path), int(index or 0), tuple(n.strip() for n in names.split(","))))
+    return sorted(found, key=lambda face: (str(face.path), face.index))
+
+
+def coverage(family: str) -> frozenset[int]:
+    """Code points that every face of ``family`` has: whatever weight or style a text is set in, it shows."""
+    found = [characters(face) for face in faces(family)]
+    return frozenset.intersection(*found) if found else frozenset()
 
 
 def _key(face: Face) -> tuple[str, int, int, int]:
