@@ -296,7 +296,7 @@ def test_table_cells_match_the_view_in_order(built, case):
         for pillar in view.pillars:
             lines = [f"{row.area} ({row.means})" if row.means else row.area for row in pillar.main]
             if pillar.more:
-                lines.append(view.labels["table.more-commitments"].format(count=pillar.more))
+                lines.append(pillar.more_label)
             expected.append([pillar.title, "\n".join(lines)])
         assert cells[1:] == expected
 

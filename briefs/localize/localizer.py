@@ -70,7 +70,7 @@ class _Localizer:
             else:
                 translation = self.catalog.get("quote.translation")
         excerpt = nest_quotes(self.req(item.excerpt), self.marks, self.inner) if item.excerpt else words
-        source_name = source.publisher or self.req(source.title)
+        source_name = _source_name(source.publisher, self.req(source.title))
         when = self.date(item.date or source.date)
         return QuoteView(
             text=f"{self.marks[0]}{words}{self.marks[1]}",
@@ -100,7 +100,15 @@ class _Localizer:
             )
         quotes = [self.quote(q) for q in a.quotes]
         sources = [
-            SourceView(n, s.id, s.publisher, self.req(s.title), self.date(s.date), s.url)
+            SourceView(
+                n,
+                s.id,
+                s.publisher,
+                self.req(s.title),
+                self.date(s.date),
+                s.url,
+                _source_name(s.publisher, self.req(s.title)),
+            )
             for n, s in enumerate(a.sources, start=1)
         ]
         title = keep_last_words(self.req(a.title))
@@ -153,6 +161,10 @@ class _Localizer:
             ),
             quote_marks=self.marks,
         )
+
+
+def _source_name(publisher: str | None, title: str) -> str:
+    return publisher or title
 
 
 def _main_commitments(rows: list[CommitmentView], highlighted: list[bool]) -> list[CommitmentView]:

@@ -64,6 +64,8 @@ class SourceView:
     title: str
     date: str | None
     url: str | None
+    name: str
+    """How a short list names the source: its publisher, else its title."""
 
 
 @dataclass(frozen=True)
