@@ -7,6 +7,7 @@ import multiprocessing
 import multiprocessing.context
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,20 +105,27 @@ def _run(tasks: list[Task], options: RenderOptions, jobs: int | None, on_result:
         if on_result:
             on_result(result, len(results), len(tasks))
 
+    renderer = Renderer(options)
     if jobs == 1 or len(tasks) <= 1:
-        renderer = Renderer(options)
         for task in tasks:
             done(renderer.run(task))
         return results
+    context = _worker_context()
+    ready = context.Event()
+    formats = tuple(dict.fromkeys(task.target.format for task in tasks))
     # A worker is replaced after TASKS_PER_WORKER renders, by itself, without stopping the others
     # (multiprocessing.Pool: ProcessPoolExecutor's max_tasks_per_child deadlocks on Python 3.11).
-    with _worker_context().Pool(
+    with context.Pool(
         processes=min(jobs, len(tasks)),
         initializer=init_worker,
-        initargs=(options,),
+        initargs=(options, formats, ready),
         maxtasksperchild=TASKS_PER_WORKER,
     ) as pool:
-        pending = [(task, pool.apply_async(run_in_worker, (task,))) for task in tasks]
+        # Workers start, import and warm up for about a second: this process renders meanwhile.
+        queue = deque(tasks)
+        while queue and not ready.is_set():
+            done(renderer.run(queue.popleft()))
+        pending = [(task, pool.apply_async(run_in_worker, (task,))) for task in queue]
         for task, future in pending:
             try:
                 done(future.get(timeout=TASK_TIMEOUT))

@@ -8,6 +8,7 @@ import logging
 import os
 import resource
 from dataclasses import dataclass, field
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 from briefs.errors import BriefsError
@@ -49,13 +50,16 @@ class Renderer:
         self.options = options
         self.builders: dict[str, Builder] = {}
 
+    def builder(self, fmt: str) -> Builder:
+        if fmt not in self.builders:
+            self.builders[fmt] = make_builder(fmt, self.options)
+        return self.builders[fmt]
+
     def run(self, task: Task) -> Result:
         result = Result(task)
         fmt = task.target.format
         try:
-            if fmt not in self.builders:
-                self.builders[fmt] = make_builder(fmt, self.options)
-            rendered = self.builders[fmt].render(task.view)
+            rendered = self.builder(fmt).render(task.view)
             atomic_write(task.path, rendered.data)
         except BriefsError as exc:
             result.error = str(exc)
@@ -81,24 +85,25 @@ batch would grow without bound."""
 _worker: Renderer | None = None
 
 
-def init_worker(options: RenderOptions) -> None:
-    """Pool initializer: one Renderer per worker process for its whole life."""
+def init_worker(options: RenderOptions, formats: tuple[str, ...], ready: Event) -> None:
+    """Pool initializer: one Renderer per worker process for its whole life, warmed up (builders made,
+    fonts loaded, a first page laid out) before its first task; then ``ready`` is set."""
     global _worker
     _worker = Renderer(options)
+    for fmt in formats:
+        _worker.builder(fmt).warm()
+    # Fonts, templates and modules now live as long as the worker: freeze them out of the
+    # collector's sight, and collect between renders only (a full collection otherwise pauses
+    # a render for 70-140 ms).
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    ready.set()
 
 
 def run_in_worker(task: Task) -> Result:
     if _worker is None:
         raise RuntimeError("init_worker was not called in this worker")
-    warm = bool(_worker.builders)
     result = _worker.run(task)
-    if not warm:
-        # Fonts, templates and modules now live as long as the worker: freeze them out of
-        # the collector's sight, and collect between renders rather than at random inside
-        # them (a full collection otherwise pauses a render for 70-140 ms).
-        gc.collect()
-        gc.freeze()
-        gc.disable()
-    else:
-        gc.collect()
+    gc.collect()  # between renders, rather than at random inside them (the collector is off)
     return result

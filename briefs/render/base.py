@@ -86,6 +86,9 @@ class Builder(ABC):
         """The options that change this builder's output."""
         return {"fonts": list(self.options.fonts), "fallback_fonts": list(self.options.fallback_fonts)}
 
+    def warm(self) -> None:  # noqa: B027 - most formats have nothing to warm
+        """Load what the first render would (libraries, fonts), so that it is as quick as the next."""
+
     @abstractmethod
     def render(self, view: BriefView) -> Rendered: ...
 

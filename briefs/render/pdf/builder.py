@@ -75,6 +75,9 @@ class PdfBuilder(Builder):
             self.coverage = Coverage(self.options.fonts, self.options.fallback_fonts)
         return self._engine
 
+    def warm(self) -> None:
+        self.engine.warm(self.options.all_fonts)
+
     def render(self, view: BriefView) -> Rendered:
         where = describe(view)
         engine = self.engine  # fails first if a font is not installed

@@ -93,6 +93,13 @@ class Engine:
             data = document.write_pdf(pdf_variant=self.pdf_variant, pdf_tags=True, uncompressed_pdf=False)
         return data, {font.family for font in document.fonts.values()}
 
+    def warm(self, families: tuple[str, ...]) -> None:
+        """Lay out a line in each family, in each style: fonts are loaded and caches filled."""
+        lines = "".join(
+            f"<p style=\"font-family: '{family}'\">Aa Бб <b>Aa Бб</b> <i>Aa Бб</i></p>" for family in families
+        )
+        HTML(string=f"<html lang='bg'><body>{lines}</body></html>").render(font_config=self.font_config)
+
     def outside_page(self, document: Any) -> list[str]:
         return outside_page(document)
 
