@@ -361,3 +361,24 @@ def test_a_box_past_the_text_area_fails_the_build_naming_the_block(write, tmp_pa
     assert "text runs off the page; break or shorten it" in failure
     assert re.search(r"pillar-trade on page 1 runs \d+ mm past the text area", failure), failure
     assert not Target("full", "en", "pdf").path(tmp_path / "out", "test-agreement").exists()
+
+
+# --- found by fuzzing (tests/fuzz_corpus/ keeps the inputs) ------------------------------------------------
+
+
+def test_an_escape_past_the_last_unicode_character_is_located(write):
+    path = write(MINIMAL.replace("en: Summary.", 'en: "S\\U00110000"'))
+    assert problems(path) == [f"{path}:15:30: invalid YAML: \\U00110000 is past the last Unicode character"]
+
+
+def test_a_key_with_a_lone_surrogate_is_printed_escaped(write):
+    path = write(MINIMAL.replace("summary: {", '"sum\\ud800mary": {'))
+    found = problems(path)
+    assert f"{path}:15:1: the key contains a lone surrogate U+D800 at character 4" in found
+    for problem in found:
+        problem.encode("utf-8")  # printable
+
+
+def test_lines_end_with_cr_too(write):
+    path = write(MINIMAL.replace("\n", "\r").encode("utf-8").replace(b"en: Summary.", b"en: Sum\xffmary."))
+    assert problems(path) == [f"{path}:15:31: file is not valid UTF-8 (byte 0xff)"]

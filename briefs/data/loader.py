@@ -9,6 +9,7 @@ reach validation exactly as written.  Problems that do not stop reading
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,15 @@ from typing import Any
 import yaml
 import yaml.resolver
 
-from briefs.data.characters import SEPARATORS, clean
+from briefs.data.characters import SEPARATORS, clean, refused
 from briefs.errors import InvalidInput, Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 MAX_NODE_PROBLEMS = 3
 """Anchors, aliases and tags listed one by one; an alias bomb would otherwise fill the screen."""
+_LINE_BREAKS = re.compile("\r\n|[\r\n]")
+_LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 Loc = tuple[str | int, ...]
@@ -57,8 +60,18 @@ def format_loc(loc: Loc) -> str:
     """``("pillars", 1, "title", "en")`` -> ``pillars[1].title.en``."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            name = _printable(part)
+            text += f".{name}" if text else name
     return text
+
+
+def _printable(key: str) -> str:
+    """A key as messages can print it: refused characters (a lone surrogate cannot even be written as
+    UTF-8) shown as escapes."""
+    return "".join(f"\\u{ord(char):04x}" if refused(char) else char for char in key)
 
 
 def load(path: Path, display: str | None = None) -> Document:
@@ -97,6 +110,11 @@ def loads(raw: bytes, name: str, *, is_json: bool = False) -> Document:
         raise _fatal(name, line, col, f"invalid YAML: {what}") from None
     except RecursionError:
         raise _fatal(name, 1, 1, f"nesting is deeper than {MAX_DEPTH} levels") from None
+    except ValueError:  # PyYAML makes a character of an escape such as \U00110000 without checking it
+        escape = next((m for m in _LONG_ESCAPE.finditer(text) if int(m.group(1), 16) > 0x10FFFF), None)
+        line, col = _line_col(text, escape.start()) if escape else (1, 1)
+        shown = escape.group(0) if escape else "an escape"
+        raise _fatal(name, line, col, f"invalid YAML: {shown} is past the last Unicode character") from None
     return Document(name, data, composer.positions, composer.key_positions, composer.problems)
 
 
@@ -106,8 +124,7 @@ def _decode(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _line_col(raw[: exc.start].decode("utf-8", "replace"), exc.start)
         raise _fatal(name, line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
 
 
@@ -139,8 +156,9 @@ def _no_constant(value: str) -> Any:
 
 
 def _line_col(text: str, index: int) -> Position:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+    """Line and column of ``index``, counting CR LF, CR and LF as line breaks, as YAML and editors do."""
+    before = _LINE_BREAKS.split(text[:index])
+    return len(before), len(before[-1]) + 1
 
 
 def _fatal(name: str, line: int, col: int, message: str) -> InvalidInput:
