@@ -79,7 +79,7 @@ def build(
         remove_stale_temporaries(options.output)
         plan = Plan(options, catalogs, stamper)
         tasks = list(plan.tasks(files, wanted))
-        results = _run(tasks, rendering, options.jobs, on_result)
+        results = _run(tasks, Renderer(rendering, builders), options.jobs, on_result)
         plan.record(results)
     report.invalid, report.unchanged = plan.invalid, plan.unchanged
     for result in results:
@@ -92,7 +92,9 @@ def build(
     return report
 
 
-def _run(tasks: list[Task], options: RenderOptions, jobs: int | None, on_result: OnResult | None) -> list[Result]:
+def _run(tasks: list[Task], renderer: Renderer, jobs: int | None, on_result: OnResult | None) -> list[Result]:
+    """Render ``tasks``: here with ``renderer`` (its builders made the stamps), or in worker processes."""
+    options = renderer.options
     jobs = jobs or os.cpu_count() or 1
     results: list[Result] = []
 
@@ -105,7 +107,6 @@ def _run(tasks: list[Task], options: RenderOptions, jobs: int | None, on_result:
         if on_result:
             on_result(result, len(results), len(tasks))
 
-    renderer = Renderer(options)
     if jobs == 1 or len(tasks) <= 1:
         for task in tasks:
             done(renderer.run(task))

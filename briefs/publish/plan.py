@@ -46,8 +46,15 @@ class Plan:
         self.manifests: dict[str, dict[str, BuiltFile]] = {}
         self.ids: dict[str, Path] = {}
         self.invalid: list[Problem] = []
-        self.coverage = Coverage(options.config.fonts, options.config.fallback_fonts)
+        self._coverage: Coverage | None = None
         self.unchanged = 0
+
+    @property
+    def coverage(self) -> Coverage:
+        """What the fonts can show: asked of fontconfig once per build, and only if a file is read."""
+        if self._coverage is None:
+            self._coverage = Coverage(self.options.config.fonts, self.options.config.fallback_fonts)
+        return self._coverage
 
     def manifest(self, ident: str) -> dict[str, BuiltFile]:
         if ident not in self.manifests:

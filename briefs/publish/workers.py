@@ -46,9 +46,9 @@ class Result:
 class Renderer:
     """Builders by format, created on first use and kept: fonts and templates load once."""
 
-    def __init__(self, options: RenderOptions) -> None:
+    def __init__(self, options: RenderOptions, builders: dict[str, Builder] | None = None) -> None:
         self.options = options
-        self.builders: dict[str, Builder] = {}
+        self.builders: dict[str, Builder] = dict(builders or {})
 
     def builder(self, fmt: str) -> Builder:
         if fmt not in self.builders:

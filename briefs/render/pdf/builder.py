@@ -81,7 +81,8 @@ class PdfBuilder(Builder):
     def render(self, view: BriefView) -> Rendered:
         where = describe(view)
         engine = self.engine  # fails first if a font is not installed
-        missing = [f"{where}: {text}" for where, text in self.coverage.report(view_texts(view)).items()]
+        # the data was checked when it was validated; this catches labels and anything a template adds
+        missing = [f"{key}: {message}" for key, message in self.coverage.report(view_texts(view)).items()]
         if missing:
             raise RenderError(
                 f"{where}: the text has characters the brief's fonts cannot show:\n  " + "\n  ".join(missing)
