@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: briefs test lint system system-test clean
+.PHONY: briefs test lint fuzz system system-test clean
 
 briefs: system $(VENV)/.installed
 	$(BIN)/briefs build agreements
@@ -19,6 +19,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+fuzz: $(VENV)/.installed-test
+	$(BIN)/python -m tests.fuzz --count 100000 $(FUZZ_ARGS)
 
 system:
 	scripts/install-system-packages system-packages.txt

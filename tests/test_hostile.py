@@ -382,3 +382,10 @@ def test_a_key_with_a_lone_surrogate_is_printed_escaped(write):
 def test_lines_end_with_cr_too(write):
     path = write(MINIMAL.replace("\n", "\r").encode("utf-8").replace(b"en: Summary.", b"en: Sum\xffmary."))
     assert problems(path) == [f"{path}:15:31: file is not valid UTF-8 (byte 0xff)"]
+
+
+def test_thousands_of_duplicate_keys_are_counted_not_listed(write):
+    path = write("a: b\n" * 5000, name="dup.yaml")
+    found = problems(path)
+    assert f"{path}:1:1: and 4899 more problems of the same kinds" in found
+    assert len(found) < 150

@@ -22,6 +22,8 @@ from briefs.errors import InvalidInput, Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+MAX_PROBLEMS = 100
+"""Problems listed for one file while it is read; a file of thousands of duplicate keys says so in one line."""
 MAX_NODE_PROBLEMS = 3
 """Anchors, aliases and tags listed one by one; an alias bomb would otherwise fill the screen."""
 _LINE_BREAKS = re.compile("\r\n|[\r\n]")
@@ -173,6 +175,8 @@ class _Composer:
         self.positions: dict[Loc, Position] = {}
         self.key_positions: dict[Loc, Position] = {}
         self.problems: list[Problem] = []
+        self.unlisted = 0
+        """Problems past MAX_PROBLEMS: counted, not listed."""
         self.refused_nodes = 0
         """Anchors, aliases and tags found; past MAX_NODE_PROBLEMS they are counted, not listed."""
         self._resolver = yaml.resolver.Resolver()
@@ -218,6 +222,8 @@ class _Composer:
                 parent.put(value)
         if documents == 0 or (root is None and not stack):
             self.problems.append(Problem(self.name, 1, 1, "", "file holds no data"))
+        if self.unlisted:
+            self.problems.append(Problem(self.name, 1, 1, "", f"and {self.unlisted} more problems of the same kinds"))
         if self.refused_nodes > MAX_NODE_PROBLEMS:
             more = self.refused_nodes - MAX_NODE_PROBLEMS
             self.problems.append(Problem(self.name, 1, 1, "", f"and {more} more anchors, aliases or tags"))
@@ -260,6 +266,9 @@ class _Composer:
         return None
 
     def _add(self, event: Any, loc: Loc, message: str) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.unlisted += 1
+            return
         line, col = _mark(event)
         self.problems.append(Problem(self.name, line, col, format_loc(loc), message))
 
