@@ -65,38 +65,31 @@ def match(family: str, *, bold: bool = False, italic: bool = False) -> Face:
     return Face(Path(path), int(index or 0), tuple(name.strip() for name in names.split(",")))
 
 
-def faces(family: str) -> list[Face]:
-    """Every file of ``family``, in all weights and styles."""
-    found = []
-    for line in _run("fc-list", "--format", "%{file}\t%{index}\t%{family}\n", family).splitlines():
-        path, index, names = [*line.split("\t"), "", ""][:3]
-        if path:
-            found.append(Face(Path(path), int(index or 0), tuple(n.strip() for n in names.split(","))))
-    return sorted(found, key=lambda face: (str(face.path), face.index))
-
-
 def coverage(family: str) -> frozenset[int]:
-    """Code points that every face of ``family`` has: whatever weight or style a text is set in, it shows."""
-    found = [characters(face) for face in faces(family)]
+    """Code points that every face of ``family`` has, by fontconfig's own account (what Pango goes by
+    when it falls back): whatever weight or style a text is set in, it shows."""
+    found = [_charset(line.split("\t", 1)[1]) for line in _faces(family) if "\t" in line]
     return frozenset.intersection(*found) if found else frozenset()
+
+
+def _faces(family: str) -> list[str]:
+    return _run("fc-list", "--format", "%{file}\t%{charset}\n", family).splitlines()
+
+
+@functools.lru_cache(maxsize=256)
+def _charset(ranges: str) -> frozenset[int]:
+    """fontconfig's ``20-7e a0-113 …`` as code points; the text itself is the key, so a changed font
+    is read again."""
+    found: set[int] = set()
+    for part in ranges.split():
+        first, _, last = part.partition("-")
+        found.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(found)
 
 
 def _key(face: Face) -> tuple[str, int, int, int]:
     stat = face.path.stat()
     return (str(face.path), face.index, stat.st_size, stat.st_mtime_ns)
-
-
-def characters(face: Face) -> frozenset[int]:
-    """Code points the face covers."""
-    return _characters(_key(face))
-
-
-@functools.lru_cache(maxsize=64)
-def _characters(key: tuple[str, int, int, int]) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(key[0], fontNumber=key[1], lazy=True) as font:
-        return frozenset(font.getBestCmap())
 
 
 def metrics(face: Face) -> tuple[dict[int, float], float, float]:

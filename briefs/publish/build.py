@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.context
+import multiprocessing.forkserver
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -78,7 +80,11 @@ def build(
     with output_lock(options.output, wait=options.wait):
         remove_stale_temporaries(options.output)
         plan = Plan(options, catalogs, stamper)
-        tasks = list(plan.tasks(files, wanted))
+        tasks: list[Task] = []
+        for task in plan.tasks(files, wanted):
+            if not tasks:
+                _start_worker_server(options.jobs)  # it imports the renderers while the rest is planned
+            tasks.append(task)
         results = _run(tasks, Renderer(rendering, builders), options.jobs, on_result)
         plan.record(results)
     report.invalid, report.unchanged = plan.invalid, plan.unchanged
@@ -134,6 +140,13 @@ def _run(tasks: list[Task], renderer: Renderer, jobs: int | None, on_result: OnR
                 # a worker that died mid-render never answers: fail its brief, keep the rest
                 done(Result(task, error=f"no result after {TASK_TIMEOUT} s; the worker process may have died"))
     return results
+
+
+def _start_worker_server(jobs: int | None) -> None:
+    """Start the fork server in the background, if workers will be wanted: a second of imports."""
+    if (jobs or os.cpu_count() or 1) > 1:
+        _worker_context()
+        threading.Thread(target=multiprocessing.forkserver.ensure_running, daemon=True).start()
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
