@@ -22,6 +22,13 @@ LIBRARIES = ("weasyprint", "docxtpl", "python-docx", "jinja2", "babel")
 
 
 def sha256_file(path: Path) -> str:
+    """The file's hash, read again whenever its size or modification time changes."""
+    stat = path.stat()
+    return _sha256(path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sha256(path: Path, size: int, mtime_ns: int, inode: int) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
