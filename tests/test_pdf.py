@@ -375,3 +375,43 @@ def test_pdf_ua_variant(write, tmp_path):
     out.write_bytes(rendered.data)
     xmp = reader(out).trailer["/Root"]["/Metadata"].get_object().get_data()
     assert b"pdfuaid:part" in xmp
+
+
+def _line_positions(pdf_bytes: bytes) -> dict[str, float]:
+    """The height above the foot of the page, in millimetres, of each text run on page 1."""
+    import io
+
+    from pypdf import PdfReader
+
+    found: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.setdefault(text.strip(), (cm[5] + tm[5] * cm[3]) * 25.4 / 72)
+
+    PdfReader(io.BytesIO(pdf_bytes)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+@pytest.mark.parametrize("sample", ["sparse", "charter"])
+def test_one_page_footer_sits_at_the_foot_of_the_page(write, sample):
+    # the sparse brief fills a fifth of the page: its footer would sit high without the pinning
+    path = write(MINIMAL) if sample == "sparse" else CHARTER
+    rendered = _render(path, lang="en", kind="one-page")
+    runs = _line_positions(rendered.data)
+    label = load_catalog("en").get("footer.sources")
+    # the page's bottom margin is 17 mm (the running foot lives below it); the last line of the
+    # footer ends within 3 mm above it, and the footer starts with its label
+    lowest = min(height for height in runs.values() if height > 17)
+    assert lowest < 20
+    assert [run for run, height in runs.items() if run.startswith(label) and height < 30]
+
+
+def test_contents_leaders_are_drawn_as_one_run_each(built):
+    # WeasyPrint draws each dot of a leader on its own; the engine joins them (render/pdf/leaders.py)
+    page = reader(pdf(built, "us-az-charter-2026", "full", "en")).pages[0]
+    content = page.get_contents().get_data()
+    runs = len(re.findall(rb"\bT[jJ]\b", content))
+    entries = len(re.findall(r"\.{5,}\s*\d", page.extract_text()))
+    assert entries >= 5
+    assert runs < 20 * entries

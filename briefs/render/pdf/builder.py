@@ -97,6 +97,7 @@ class PdfBuilder(Builder):
             detail = f"even with body text at {FIT_SIZES_PT[-1]:g} pt"
             blocks, over = engine.overflow(document)
             raise RenderError(overflow_message(where, blocks, over, self.format, detail))
+        engine.pin_to_foot(document)
         outside = engine.outside_page(document)
         if outside:
             raise RenderError(f"{where}: text runs off the page; break or shorten it:\n  " + "\n  ".join(outside))

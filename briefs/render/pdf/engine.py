@@ -17,6 +17,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from briefs.errors import RenderError
 from briefs.render.base import Block
+from briefs.render.pdf import leaders
+
+leaders.install()
 
 MM_PER_PX = 25.4 / 96
 
@@ -103,6 +106,9 @@ class Engine:
     def outside_page(self, document: Any) -> list[str]:
         return outside_page(document)
 
+    def pin_to_foot(self, document: Any) -> None:
+        pin_to_foot(document)
+
     def overflow(self, document: Any) -> tuple[list[Block], float]:
         """The first page's blocks and how many millimetres the later pages hold."""
         over = sum(block.height_mm for page in document.pages[1:] for block in _blocks(page))
@@ -139,6 +145,34 @@ def outside_page(document: Any) -> list[str]:
                     )
             pending.extend((child, block) for child in getattr(box, "children", ()))
     return list(found.values())
+
+
+def pin_to_foot(document: Any) -> None:
+    """Moves each box marked ``data-pin="foot"`` down to the bottom of its parent's content box.
+
+    CSS does this with a flex column whose last item grows, but WeasyPrint lays a flex column out
+    twice and measures every item's content, which doubled the time of a one-page brief. Moving the
+    laid-out box gives the same page: nothing follows the pinned box in its parent, so nothing else
+    moves.
+    """
+    for page in document.pages:
+        # WeasyPrint has no public API for a page's boxes; the pin weasyprint<71 holds this private name
+        pending: list[tuple[Any, Any]] = [(page._page_box, None)]
+        while pending:
+            box, parent = pending.pop()
+            element = getattr(box, "element", None)
+            if (
+                parent is not None
+                and element is not None
+                and getattr(box, "element_tag", None) == element.tag
+                and element.get("data-pin") == "foot"
+            ):
+                bottom = parent.content_box_y() + parent.height
+                slack = bottom - (box.position_y + box.margin_height())
+                if slack > 0:
+                    box.translate(dy=slack)
+                continue
+            pending.extend((child, box) for child in getattr(box, "children", ()))
 
 
 def _blocks(page: Any) -> list[Block]:
