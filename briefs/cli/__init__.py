@@ -16,6 +16,7 @@ from briefs.cli.build import build, watch
 from briefs.cli.data import new, schema, validate
 from briefs.cli.options import CliState, global_options
 from briefs.cli.send import send
+from briefs.cli.serve import serve
 from briefs.errors import EXIT_INTERRUPTED, BriefsError
 
 EXIT_CODES = """Exit codes: 0 success; 1 a build or delivery failed; 2 invalid input or usage;
@@ -51,6 +52,6 @@ def main(ctx: click.Context) -> None:
     state.set_verbosity(state.verbosity)
 
 
-for command in (build, watch, validate, schema, new, send):
+for command in (build, watch, validate, schema, new, send, serve):
     command.epilog = command.epilog or EXIT_CODES
     main.add_command(command)

@@ -117,7 +117,7 @@ def _run(tasks: list[Task], renderer: Renderer, jobs: int | None, on_result: OnR
         for task in tasks:
             done(renderer.run(task))
         return results
-    context = _worker_context()
+    context = worker_context()
     ready = context.Event()
     formats = tuple(dict.fromkeys(task.target.format for task in tasks))
     # A worker is replaced after TASKS_PER_WORKER renders, by itself, without stopping the others
@@ -145,11 +145,11 @@ def _run(tasks: list[Task], renderer: Renderer, jobs: int | None, on_result: OnR
 def _start_worker_server(jobs: int | None) -> None:
     """Start the fork server in the background, if workers will be wanted: a second of imports."""
     if (jobs or os.cpu_count() or 1) > 1:
-        _worker_context()
+        worker_context()
         threading.Thread(target=multiprocessing.forkserver.ensure_running, daemon=True).start()
 
 
-def _worker_context() -> multiprocessing.context.BaseContext:
+def worker_context() -> multiprocessing.context.BaseContext:
     """Workers fork from a server that has the renderers imported: a fresh worker is ready at once."""
     context = multiprocessing.get_context("forkserver")
     modules = [module for fmt in FORMATS for module in builder_class(fmt).preload]
