@@ -150,3 +150,36 @@ def test_an_edit_changes_the_next_build_under_watch(tmp_path, change):
     finally:
         stop.set()
         thread.join(timeout=30)
+
+
+def test_the_service_never_answers_from_before_an_edit(tmp_path):
+    """One running service, every kind of edit in turn: each next answer has a new ETag and shows the edit."""
+    from starlette.testclient import TestClient
+
+    from briefs.serve import ServeOptions, create_app
+
+    folder, mine, out = _setup(tmp_path)
+    agreement = folder / "a.yaml"
+    options = ServeOptions(folder=folder, build=BuildOptions(output=out, templates=(mine,)), workers=1, watch=False)
+    params = {"kind": "one-page", "lang": "en", "format": "pdf"}
+    with TestClient(create_app(options)) as client:
+
+        def ask() -> tuple[str, str]:
+            response = client.post(
+                "/v1/render",
+                params=params,
+                content=agreement.read_bytes(),
+                headers={"Content-Type": "application/yaml"},
+            )
+            assert response.status_code == 200, response.text
+            path = tmp_path / "answer.pdf"
+            path.write_bytes(response.content)
+            return response.headers["etag"], " ".join(text(path).split()).casefold()
+
+        etags = [ask()[0]]
+        for change in sorted(EDITS):
+            shown = EDITS[change](mine, agreement)
+            etag, shows = ask()
+            assert etag not in etags, change
+            assert shown.casefold() in shows, change
+            etags.append(etag)

@@ -48,6 +48,7 @@ from briefs.serve.models import (
     ProblemDetails,
     Ready,
     Validated,
+    agreement_body,
     problem,
 )
 from briefs.serve.pool import Busy, DeadlineExceeded, WorkerFailed
@@ -119,6 +120,7 @@ def _errors(app: FastAPI) -> None:
 
 def _routes(app: FastAPI, service: Service) -> None:
     options = service.options
+    Lang = Literal[service.languages]  # type: ignore[valid-type]  # the configured ones, published as an enum
 
     @app.get("/health", response_model=Health, tags=["operations"])
     async def health() -> Health:
@@ -158,14 +160,7 @@ def _routes(app: FastAPI, service: Service) -> None:
         return agreement_schema(options.build.config)
 
     body_doc: dict[str, Any] = {
-        "requestBody": {
-            "required": True,
-            "description": "An agreement, in YAML or JSON (by Content-Type), at most the --max-body limit",
-            "content": {
-                "application/yaml": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"$ref": "#/components/schemas/Agreement"}},
-            },
-        }
+        "requestBody": agreement_body("An agreement, in YAML or JSON (by Content-Type), at most the --max-body limit")
     }
     body_errors: dict[int | str, dict[str, Any]] = {
         413: problem("The body is larger than the limit"),
@@ -210,13 +205,10 @@ def _routes(app: FastAPI, service: Service) -> None:
     async def render(
         request: Request,
         kind: Annotated[Kind | None, Query(description="one-page or full; absent: both")] = None,
-        lang: Annotated[str | None, Query(description="A configured language; absent: all")] = None,
+        lang: Annotated[Lang | None, Query(description="A configured language; absent: all")] = None,
         format: Annotated[Format | None, Query(description="pdf or docx; absent: both")] = None,
     ) -> Response:
         """Render an agreement: one file when kind, lang and format are given, else a zip of every file asked."""
-        if lang is not None and lang not in service.languages:
-            detail = f"lang must be one of {', '.join(service.languages)}"
-            return problem_response(400, detail, [Problem("request", 1, 1, "query.lang", detail)])
         read = await _read(request, service)
         if isinstance(read, Response):
             return read
@@ -239,8 +231,7 @@ def _routes(app: FastAPI, service: Service) -> None:
                 service.metrics.render.labels(file.target.kind, file.target.format).observe(file.seconds)
             cached = _answer(answer, etag)
             service.cache.put(key, cached)
-        if etag_matches(request, etag):
-            return not_modified(etag)
+        # no 304 here: RFC 9110 allows it for GET and HEAD only; the ETag names the answer for caches
         headers = {"ETag": etag, "Content-Disposition": content_disposition(cached.filename, cached.download_name)}
         return Response(cached.data, media_type=cached.media_type, headers=headers)
 

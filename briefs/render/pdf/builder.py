@@ -67,9 +67,12 @@ class PdfBuilder(Builder):
             from briefs.render.pdf.engine import Engine
 
             fontconfig.require(self.options.all_fonts)
-            styles = search_path("styles", self.options.templates)
-            roots = [*styles, *search_path("html", self.options.templates)]
-            self._engine = Engine(roots, styles[-1], self.options.pdf_variant)
+            # the override folders' html/ and styles/ count even before they exist: the engine lives as
+            # long as a worker, and a user may add a stylesheet override while it runs
+            overrides = self.options.templates
+            roots = [folder / kind for kind in ("styles", "html") for folder in overrides]
+            builtin = [search_path(kind)[-1] for kind in ("styles", "html")]
+            self._engine = Engine([*roots, *builtin], builtin[0], self.options.pdf_variant)
             # lives as long as the engine: a worker is replaced after a few dozen renders, and the
             # stamps hash the font files, so changed fonts rebuild in fresh workers
             self.coverage = Coverage(self.options.fonts, self.options.fallback_fonts)
