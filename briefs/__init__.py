@@ -23,6 +23,9 @@ _EXPORTS = {
     "SendOptions": "briefs.deliver.send",
     "SendReport": "briefs.deliver.send",
     "SmtpOptions": "briefs.deliver.settings",
+    "serve": "briefs.serve",
+    "ServeOptions": "briefs.serve",
+    "create_app": "briefs.serve",
     "validate": "briefs.data.files",
     "schema": "briefs.data.schema",
     "new": "briefs.data.schema",
@@ -45,14 +48,17 @@ __all__ = [
     "Problem",
     "SendOptions",
     "SendReport",
+    "ServeOptions",
     "SmtpOptions",
     "Target",
     "__version__",
     "build",
+    "create_app",
     "load_config",
     "new",
     "schema",
     "send",
+    "serve",
     "validate",
     "watch",
 ]
@@ -68,6 +74,7 @@ if TYPE_CHECKING:
     from briefs.publish.build import BuildReport, build
     from briefs.publish.manifest import BuiltFile
     from briefs.publish.watch import watch
+    from briefs.serve import ServeOptions, create_app, serve
     from briefs.targets import Target
 
 

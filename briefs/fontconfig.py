@@ -1,12 +1,15 @@
 """The installed fonts, as fontconfig finds them for WeasyPrint (through Pango) and for the DOCX fit.
 
-Nothing here outlives a change to the fonts: listings are asked afresh, and what is
-read from a font file is keyed on the file's path, size and modification time.
+Nothing here outlives a change to the fonts: fontconfig's answers are kept only while the
+font folders are unchanged (see ``state``), and what is read from a font file is keyed on
+the file's path, size and modification time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -24,7 +27,36 @@ class Face:
     families: tuple[str, ...]
 
 
+FONT_ROOTS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path("/etc/fonts"),
+    Path.home() / ".fonts",
+    Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local/share") / "fonts",
+)
+"""Where fonts and fontconfig's settings live (fontconfig's own defaults on Debian)."""
+_SETTINGS = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT")
+
+
+def state() -> tuple[tuple[str, int | str], ...]:
+    """Every folder under the font roots with its modification time: installing, removing or
+    replacing a font, or changing fontconfig's settings, changes it. A stat per folder (a
+    millisecond), where asking fc-list costs a process."""
+    found: list[tuple[str, int | str]] = [(name, os.environ.get(name, "")) for name in _SETTINGS]
+    for root in FONT_ROOTS:
+        for folder, _, _ in os.walk(root):
+            with contextlib.suppress(OSError):
+                found.append((folder, os.stat(folder).st_mtime_ns))
+    return tuple(found)
+
+
 def _run(tool: str, *args: str) -> str:
+    return _ask(state(), tool, args)
+
+
+@functools.lru_cache(maxsize=64)
+def _ask(fonts: tuple[tuple[str, int | str], ...], tool: str, args: tuple[str, ...]) -> str:
+    """fontconfig's answer, kept while the fonts on disk stay the same (``fonts`` is the key)."""
     if shutil.which(tool) is None:
         raise BriefsError(f"fontconfig's {tool} is not installed; run `make briefs` to install the fonts")
     return subprocess.run([tool, *args], capture_output=True, text=True, check=True).stdout

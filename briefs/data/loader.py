@@ -76,6 +76,11 @@ def _printable(key: str) -> str:
     return "".join(f"\\u{ord(char):04x}" if refused(char) else char for char in key)
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML was built with it: several times faster, with the same events and
+marks (a plain scalar's style is ``""`` there, ``None`` in the Python parser)."""
+
+
 def load(path: Path, display: str | None = None) -> Document:
     """Read one agreement file; raise InvalidInput if it cannot be read at all."""
     name = display or str(path)
@@ -100,7 +105,15 @@ def loads(raw: bytes, name: str, *, is_json: bool = False) -> Document:
         _check_json(text, name)
     composer = _Composer(name)
     try:
-        data = composer.compose(yaml.parse(text, Loader=yaml.SafeLoader))
+        try:
+            data = composer.compose(yaml.parse(text, Loader=_LOADER))
+        except (yaml.YAMLError, RecursionError, ValueError, InvalidInput):
+            if _LOADER is yaml.SafeLoader:
+                raise
+            # libyaml reads ahead and words its errors its own way: the Python parser, event by
+            # event, says exactly where and what, as it always has
+            composer = _Composer(name)
+            data = composer.compose(yaml.parse(text, Loader=yaml.SafeLoader))
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
@@ -243,7 +256,7 @@ class _Composer:
                 self._add(event, loc, message)
 
     def _scalar(self, event: yaml.ScalarEvent, loc: Loc) -> str | None:
-        plain = event.implicit[0] and event.style is None
+        plain = event.implicit[0] and not event.style
         if plain and event.value in NULLS:
             return None
         text, problem = clean(event.value)
@@ -259,7 +272,7 @@ class _Composer:
         problem = clean(event.value)[1]
         if problem:
             return f"the key {problem}"
-        if event.implicit[0] and event.style is None:
+        if event.implicit[0] and not event.style:
             kind: str = self._resolver.resolve(yaml.ScalarNode, event.value, (True, False))  # type: ignore[no-untyped-call]
             if kind != "tag:yaml.org,2002:str":
                 return f"key {event.value!r} is not a string (YAML reads it as {kind.rsplit(':', 1)[-1]}); quote it"

@@ -114,6 +114,7 @@ class RenderPool:
         self._threads = ThreadPoolExecutor(max_workers=2 * size + 2, thread_name_prefix="briefs-pool")
         self._starting: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._all_started = False
 
     @property
     def warm(self) -> int:
@@ -122,7 +123,9 @@ class RenderPool:
 
     @property
     def ready(self) -> bool:
-        return not self._closed and self.warm == self.size
+        """Every worker has warmed up once, and one at least is alive: a worker being replaced after
+        its share of renders must not take the whole service out of a load balancer's rotation."""
+        return not self._closed and self._all_started and self.warm >= 1
 
     def start(self) -> None:
         for _ in range(self.size):
@@ -144,6 +147,7 @@ class RenderPool:
             await loop.run_in_executor(self._threads, worker.stop)
             return
         self._workers.add(worker)
+        self._all_started = self._all_started or len(self._workers) == self.size
         self._idle.put_nowait(worker)
 
     def _launch(self) -> _Worker:

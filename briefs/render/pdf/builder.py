@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -127,11 +128,17 @@ def templates_used(env: Environment, name: str) -> list[Path] | None:
             continue
         source, filename, _ = env.loader.get_source(env, current)
         seen[current] = Path(filename or current)
-        for reference in meta.find_referenced_templates(env.parse(source)):
+        for reference in _references(env, source):
             if reference is None:
                 return None
             pending.append(reference)
     return list(seen.values())
+
+
+@functools.lru_cache(maxsize=256)
+def _references(env: Environment, source: str) -> tuple[str | None, ...]:
+    """The templates ``source`` names; keyed on its text, so an edit is parsed again."""
+    return tuple(meta.find_referenced_templates(env.parse(source)))
 
 
 def _tree(folder: Path) -> list[Path]:
