@@ -297,6 +297,21 @@ def test_a_passed_deadline_gets_503_and_a_fresh_worker(tmp_path):
         _wait_ready(client)  # the replacement warms up
 
 
+def test_a_worker_that_dies_is_replaced_and_the_next_request_served(client):
+    pool = client.app.state.service.pool
+    [pid] = pool.pids()
+    os.kill(pid, signal.SIGKILL)
+    response = client.post(
+        "/v1/render",
+        params={"kind": "one-page", "lang": "en", "format": "pdf"},
+        content=_minimal("After"),
+        headers=YAML,
+    )
+    assert response.status_code == 200
+    assert pool.pids() != [pid]
+    assert _metric(client, 'briefs_worker_restarts_total{reason="died"}') == 1
+
+
 # a real server process
 
 

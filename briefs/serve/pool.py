@@ -127,6 +127,10 @@ class RenderPool:
         its share of renders must not take the whole service out of a load balancer's rotation."""
         return not self._closed and self._all_started and self.warm >= 1
 
+    def pids(self) -> list[int]:
+        """The process ids of the live workers (for operators and tests)."""
+        return sorted(worker.process.pid for worker in self._workers if worker.process.pid is not None)
+
     def start(self) -> None:
         for _ in range(self.size):
             self._start_one()
