@@ -33,11 +33,12 @@ class Coverage:
 
     def missing(self, text: str) -> str | None:
         """What in ``text`` (or in its capitals) no font can show, as a message; None if it all shows."""
-        forms = {text, text.upper()}
+        codes = {ord(char) for char in text} | {ord(char) for char in text.upper()}
         lacking: dict[str, list[str]] = {}
         for family, covered in self.shown.items():
-            for char in sorted({c for form in forms for c in form}):
-                if char.isspace() or char in INVISIBLE or ord(char) in covered:
+            for code in sorted(codes - covered):  # set arithmetic first: most texts lack nothing
+                char = chr(code)
+                if char.isspace() or char in INVISIBLE:
                     continue
                 lacking.setdefault(char, []).append(family)
         if not lacking:

@@ -354,7 +354,15 @@ class Server:
 @pytest.fixture
 def server(tmp_path):
     running = Server(
-        _folder(tmp_path), tmp_path / "out", "--workers", "1", "--queue", "1", "--access-log", keys=",".join(KEYS)
+        _folder(tmp_path),
+        tmp_path / "out",
+        "--workers",
+        "1",
+        "--queue",
+        "1",
+        "--access-log",
+        "--no-watch",
+        keys=",".join(KEYS),
     )
     yield running
     running.stop()

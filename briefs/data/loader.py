@@ -143,15 +143,17 @@ def _decode(raw: bytes, name: str) -> str:
         raise _fatal(name, line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
 
 
+_YAML_BREAKS = re.compile("[\x85" + "".join(sorted(SEPARATORS)) + "]")
+
+
 def _check_line_breaks(text: str, name: str) -> None:
     """YAML counts U+0085, U+2028 and U+2029 as line breaks and editors do not: refuse them, so that every
     line number means what the editor shows."""
-    for index, char in enumerate(text):
-        if char in SEPARATORS or char == "\x85":
-            line, col = _line_col(text, index)
-            raise _fatal(
-                name, line, col, f"character U+{ord(char):04X} (a line separator) is not allowed; use a new line"
-            )
+    found = _YAML_BREAKS.search(text)
+    if found is not None:
+        line, col = _line_col(text, found.start())
+        char = found.group()
+        raise _fatal(name, line, col, f"character U+{ord(char):04X} (a line separator) is not allowed; use a new line")
 
 
 def _check_json(text: str, name: str) -> None:

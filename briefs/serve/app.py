@@ -11,6 +11,7 @@ import time
 import zipfile
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -120,7 +121,6 @@ def _errors(app: FastAPI) -> None:
 
 def _routes(app: FastAPI, service: Service) -> None:
     options = service.options
-    Lang = Literal[service.languages]  # type: ignore[valid-type]  # the configured ones, published as an enum
 
     @app.get("/health", response_model=Health, tags=["operations"])
     async def health() -> Health:
@@ -205,10 +205,13 @@ def _routes(app: FastAPI, service: Service) -> None:
     async def render(
         request: Request,
         kind: Annotated[Kind | None, Query(description="one-page or full; absent: both")] = None,
-        lang: Annotated[Lang | None, Query(description="A configured language; absent: all")] = None,
+        lang: Annotated[str | None, Query(description="A configured language; absent: all")] = None,
         format: Annotated[Format | None, Query(description="pdf or docx; absent: both")] = None,
     ) -> Response:
         """Render an agreement: one file when kind, lang and format are given, else a zip of every file asked."""
+        if lang is not None and lang not in service.languages:
+            detail = f"lang must be one of {', '.join(service.languages)}"
+            return problem_response(400, detail, [Problem("request", 1, 1, "query.lang", detail)])
         read = await _read(request, service)
         if isinstance(read, Response):
             return read
@@ -242,8 +245,36 @@ def _routes(app: FastAPI, service: Service) -> None:
         listed = [await asyncio.to_thread(_info, service, entry) for entry in entries]
         return AgreementList(folder=str(options.folder), agreements=listed)
 
-    @app.get(
+    # before /{ident}/{name}, which also matches .../build: a 405 then says Allow: POST, not GET
+    @app.post(
+        "/v1/agreements/{ident}/build",
+        response_model=BuildResult,
+        tags=["folder"],
+        responses={
+            404: problem("No agreement with this id in the folder"),
+            **{status: render_errors[status] for status in (422, 429, 503, 500)},
+        },
+    )
+    async def build(ident: Ident) -> Response:
+        """Build the agreement's out-of-date briefs into the output folder, under the same lock as the CLI."""
+        entry = await asyncio.to_thread(folder.find, options.folder, options.build.config, ident)
+        if entry is None:
+            return problem_response(404, f"{ident}: no agreement with this id in {options.folder}")
+        if not entry.valid:
+            return _invalid(entry.problems)
+        answer = await _in_pool(service, jobs.build, jobs.BuildJob(entry.path, options.build))
+        if isinstance(answer, Response):
+            return answer
+        if answer.problems:
+            return _invalid(answer.problems)
+        result = BuildResult(
+            id=ident, built=answer.built, unchanged=answer.unchanged, failed=answer.failed, seconds=answer.seconds
+        )
+        return JSONResponse(result.model_dump(), status_code=200 if not answer.failed else 500)
+
+    @app.api_route(
         "/v1/agreements/{ident}/{name}",
+        methods=["GET", "HEAD"],
         tags=["folder"],
         response_class=Response,
         responses={
@@ -269,33 +300,6 @@ def _routes(app: FastAPI, service: Service) -> None:
             "Content-Disposition": content_disposition(name, name, "inline"),
         }
         return Response(data, media_type=builder_class(entry.format).media_type, headers=headers)
-
-    @app.post(
-        "/v1/agreements/{ident}/build",
-        response_model=BuildResult,
-        tags=["folder"],
-        responses={
-            404: problem("No agreement with this id in the folder"),
-            409: problem("Another build holds the output folder"),
-            **{status: render_errors[status] for status in (422, 429, 503, 500)},
-        },
-    )
-    async def build(ident: Ident) -> Response:
-        """Build the agreement's out-of-date briefs into the output folder, under the same lock as the CLI."""
-        entry = await asyncio.to_thread(folder.find, options.folder, options.build.config, ident)
-        if entry is None:
-            return problem_response(404, f"{ident}: no agreement with this id in {options.folder}")
-        if not entry.valid:
-            return _invalid(entry.problems)
-        answer = await _in_pool(service, jobs.build, jobs.BuildJob(entry.path, options.build))
-        if isinstance(answer, Response):
-            return answer
-        if answer.problems:
-            return _invalid(answer.problems)
-        result = BuildResult(
-            id=ident, built=answer.built, unchanged=answer.unchanged, failed=answer.failed, seconds=answer.seconds
-        )
-        return JSONResponse(result.model_dump(), status_code=200 if not answer.failed else 500)
 
 
 async def _read(request: Request, service: Service) -> tuple[bytes, bool] | Response:
@@ -384,12 +388,33 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         defs = components["ProblemDetails"].pop("$defs", {})
         components.update(defs)
         components["Agreement"] = {"type": "object", "description": "See GET /v1/schema"}
-        for path in spec["paths"].values():
+        service: Service = app.state.service
+        if service.options.keys:
+            spec["components"]["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "One of the service's API keys"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": COOKIE, "description": "Set by /?key=KEY"},
+            }
+        for route, path in spec["paths"].items():
             for operation in path.values():
-                for status, response in operation.get("responses", {}).items():
+                responses = operation.setdefault("responses", {})
+                # FastAPI documents invalid parameters as 422; _errors answers them 400, as problem details
+                if responses.get("422", {}).get("description") == "Validation Error":
+                    del responses["422"]
+                if operation.get("parameters"):
+                    responses.setdefault("400", problem("Bad request: a parameter is invalid"))
+                for parameter in operation.get("parameters", []):
+                    if parameter["in"] == "query" and parameter["name"] == "lang":
+                        schema = {"type": "string", "enum": list(service.languages)}
+                        parameter["schema"] = {**schema, "description": parameter.get("description", "")}
+                if service.options.keys and route not in PUBLIC:
+                    operation["security"] = [{"bearer": []}, {"cookie": []}]
+                    responses.setdefault("401", problem("No API key, or not one of the service's keys"))
+                for status, response in responses.items():
                     content = response.get("content", {})
                     if status.startswith(("4", "5")) and "application/json" in content:
                         response["content"] = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+        for unused in ("HTTPValidationError", "ValidationError"):  # only the 422s above named them
+            components.pop(unused, None)
         app.openapi_schema = spec
     return app.openapi_schema
 
@@ -454,6 +479,11 @@ class _Observe:
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
         if accepted(keys, bearer(headers.get("authorization"))):
             return True
+        if scope["method"] == "GET" and scope["path"] == "/":
+            # the preview's sign-in, /?key=KEY, which answers with the cookie a browser sends from then on
+            given = parse_qs(scope["query_string"].decode("latin-1")).get("key")
+            if given and accepted(keys, given[0]):
+                return True
         return accepted(keys, _cookie(headers.get("cookie", ""), COOKIE))
 
     async def _unauthorized(self, scope: Scope, receive: Receive, send: Send) -> None:

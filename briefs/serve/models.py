@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, Field
 
 
@@ -84,6 +85,50 @@ FILE_TYPES = {
     },
     "application/zip": {"schema": {"type": "string", "format": "binary"}},
 }
+
+
+EXAMPLE_AGREEMENT = """\
+id: example-agreement
+type: agreement
+status: signed
+signed:
+  date: 2026-02-10
+  place: {bg: Баку, en: Baku}
+title: {bg: Примерно споразумение, en: Example Agreement}
+short_title: {bg: Пример, en: Example}
+parties:
+  - code: USA
+    name: {bg: САЩ, en: United States}
+  - code: EU
+    kind: organisation
+    name: {bg: Европейски съюз, en: European Union}
+summary: {bg: Резюме., en: Summary.}
+pillars:
+  - id: trade
+    title: {bg: Търговия, en: Trade}
+    commitments:
+      - area: {bg: Мита, en: Customs}
+        commitment: {bg: По-ниски мита., en: Lower tariffs.}
+sources:
+  - id: report
+    title: {bg: Репортаж, en: Report}
+    date: 2026-02-11
+brief:
+  organisation: {bg: Отдел, en: Unit}
+  prepared: 2026-02-12
+"""
+"""A small valid agreement: the request body's example in the OpenAPI description."""
+
+
+def agreement_body(description: str) -> dict[str, Any]:
+    """The OpenAPI request body of an agreement: the same data in YAML or in JSON, with the example."""
+    example = yaml.load(EXAMPLE_AGREEMENT, Loader=yaml.BaseLoader)  # noqa: S506  # BaseLoader: only strings, lists, dicts
+    media = {"schema": {"$ref": "#/components/schemas/Agreement"}, "example": example}
+    return {
+        "required": True,
+        "description": description,
+        "content": {"application/yaml": media, "application/json": dict(media)},
+    }
 
 
 def problem(description: str) -> dict[str, Any]:

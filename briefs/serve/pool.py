@@ -29,6 +29,12 @@ J = TypeVar("J")
 R = TypeVar("R")
 
 
+COLLECT_EVERY = 8
+"""Jobs a worker may answer in a row, under load, before it collects garbage anyway."""
+IDLE_BEFORE_COLLECTING = 0.02
+"""Seconds without a new job after which a worker collects its garbage."""
+
+
 class Busy(Exception):
     """Every worker is busy and the queue is full."""
 
@@ -48,9 +54,13 @@ def _serve_jobs(conn: Connection, options: RenderOptions, formats: tuple[str, ..
     renderer = Renderer(options)
     for fmt in formats:
         renderer.builder(fmt).warm()
+    # what lives as long as the worker is kept out of the collector's sight, and the collector runs
+    # between jobs only: a collection inside a render pauses it for tens of milliseconds
     gc.collect()
     gc.freeze()
+    gc.disable()
     conn.send(("ready", os.getpid()))
+    since_collected = 0
     while True:
         try:
             message = conn.recv()
@@ -65,7 +75,11 @@ def _serve_jobs(conn: Connection, options: RenderOptions, formats: tuple[str, ..
             log.exception("job failed")
             answer = ("error", f"{type(exc).__name__}: {exc}")
         conn.send(answer)
-        gc.collect()
+        since_collected += 1
+        # collect while no job waits (so no request waits for it), and at least every few jobs
+        if since_collected >= COLLECT_EVERY or not conn.poll(IDLE_BEFORE_COLLECTING):
+            gc.collect()
+            since_collected = 0
 
 
 class _Worker:
@@ -223,8 +237,8 @@ class RenderPool:
     async def close(self) -> None:
         """Stop every worker; requests still waiting are refused."""
         self._closed = True
-        for task in list(self._starting):
-            task.cancel()
+        # a worker still warming up is stopped by its own start (_spawn sees _closed), so wait for it
+        await asyncio.gather(*self._starting, return_exceptions=True)
         loop = asyncio.get_running_loop()
         workers, self._workers = list(self._workers), set()
         await asyncio.gather(*(loop.run_in_executor(self._threads, worker.stop) for worker in workers))
