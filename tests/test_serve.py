@@ -458,3 +458,12 @@ def test_real_server_writes_an_access_log_of_json_lines(server):
     assert by_path["/v1/agreements"]["status"] == 401
     assert by_path["/v1/agreements"]["route"] == "unmatched"  # refused before routing
     assert {"time", "client", "method", "ms"} <= set(by_path["/v1/schema"])
+
+
+def test_head_on_a_built_file(client):
+    client.post("/v1/agreements/us-az-charter-2026/build")
+    url = "/v1/agreements/us-az-charter-2026/us-az-charter-2026-one-page-en.pdf"
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == client.get(url).headers["etag"]

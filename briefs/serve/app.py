@@ -272,9 +272,10 @@ def _routes(app: FastAPI, service: Service) -> None:
         )
         return JSONResponse(result.model_dump(), status_code=200 if not answer.failed else 500)
 
-    @app.api_route(
+    # HEAD as well (curl -I); one operation in the description, so that its id stays unique
+    @app.head("/v1/agreements/{ident}/{name}", include_in_schema=False)
+    @app.get(
         "/v1/agreements/{ident}/{name}",
-        methods=["GET", "HEAD"],
         tags=["folder"],
         response_class=Response,
         responses={

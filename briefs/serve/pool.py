@@ -29,6 +29,8 @@ J = TypeVar("J")
 R = TypeVar("R")
 
 
+TAKEN = "taken"
+"""What a worker says as soon as it has a job: from then on, the job is its own."""
 COLLECT_EVERY = 8
 """Jobs a worker may answer in a row, under load, before it collects garbage anyway."""
 IDLE_BEFORE_COLLECTING = 0.02
@@ -69,6 +71,7 @@ def _serve_jobs(conn: Connection, options: RenderOptions, formats: tuple[str, ..
         if message is None:
             return
         function, job = message
+        conn.send(TAKEN)
         try:
             answer: tuple[str, Any] = ("ok", function(renderer, job))
         except Exception as exc:  # a bug: the request fails, the worker goes on
@@ -202,10 +205,41 @@ class RenderPool:
         finally:
             self.waiting -= 1
         self.busy += 1
-        loop = asyncio.get_running_loop()
         try:
-            worker.conn.send((function, job))
-            status, value = await asyncio.wait_for(
+            status, value = await self._ask(worker, function, job, deadline)
+        finally:
+            self.busy -= 1
+        if status != "ok":
+            raise WorkerFailed(value)
+        return value  # type: ignore[no-any-return]  # what the function returned, through the pipe
+
+    async def _ask(self, worker: _Worker, function: Callable[..., Any], job: object, deadline: float) -> Any:
+        """The worker's answer. A worker that dies before it has taken the job (killed while idle) is
+        replaced and the job given to the next one; once it has, its death fails the request, so that
+        an input that kills workers cannot kill them all."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                worker.conn.send((function, job))
+                taken = await asyncio.wait_for(
+                    loop.run_in_executor(self._threads, worker.conn.recv), max(0.0, deadline - time.monotonic())
+                )
+                if taken != TAKEN:
+                    raise OSError(f"the worker said {taken!r} instead of taking the job")
+            except TimeoutError:
+                worker.process.kill()
+                self._retire(worker, "deadline")
+                raise DeadlineExceeded from None
+            except (EOFError, OSError):
+                self._retire(worker, "died")
+                try:
+                    worker = await asyncio.wait_for(self._next_idle(), max(0.0, deadline - time.monotonic()))
+                except TimeoutError:
+                    raise DeadlineExceeded from None
+                continue
+            break
+        try:
+            answer = await asyncio.wait_for(
                 loop.run_in_executor(self._threads, worker.conn.recv), max(0.0, deadline - time.monotonic())
             )
         except TimeoutError:
@@ -215,16 +249,12 @@ class RenderPool:
         except (EOFError, OSError) as exc:
             self._retire(worker, "died")
             raise WorkerFailed(f"the render worker stopped: {exc!r}") from None
-        finally:
-            self.busy -= 1
         worker.tasks += 1
         if worker.tasks >= self.tasks_per_worker:
             self._retire(worker, "recycled")
         else:
             self._idle.put_nowait(worker)
-        if status != "ok":
-            raise WorkerFailed(value)
-        return value  # type: ignore[no-any-return]  # what the function returned, through the pipe
+        return answer
 
     async def _next_idle(self) -> _Worker:
         while True:
