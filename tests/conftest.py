@@ -38,7 +38,7 @@ quotes:
       name: {bg: Иван Петров, en: Ivan Petrov}
       role: {bg: министър, en: minister}
     text: {bg: Добър ден., en: Good day.}
-    verbatim: [bg]
+    spoken_in: bg
     source: report
     featured: true
 sources:

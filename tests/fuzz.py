@@ -132,7 +132,7 @@ TOKENS: tuple[bytes, ...] = (
     # values the model knows
     b"state", b"organisation", b"signed", b"in-force", b"charter", b"bg", b"en", b"fr", b"bg-Latn-BG", b"USA",
     b"ZZZ", b"EU", b"eu", b"[\xe2\x80\xa6]", b"https://example.org/x", b"http://", b"a--b", b"-a", b"a" * 70,
-    b"{bg: x, en: y}", b"[bg, en, fr]", b"featured: true", b"highlight: yes", b"verbatim: [fr]",
+    b"{bg: x, en: y}", b"[bg, en, fr]", b"featured: true", b"highlight: yes", b"rendering: {fr: verbatim}",
 )
 
 INTERESTING_CHARS = (
@@ -504,7 +504,7 @@ def hostile(draw: st.DrawFn, max_size: int = SMALL_INPUT) -> Sample:
         raw = b"{" + body + b"}" if pattern.endswith(b", ") else body
     elif kind == "many items":
         items = b", ".join([draw(st.sampled_from((b"fr", b"bg", b"x", b'"\\ud800"')))] * min(count, max_size // 8))
-        raw = minimal.replace(b"verbatim: [bg]", b"verbatim: [" + items + b"]")
+        raw = minimal + b"key_points: [" + items + b"]\n"
     elif kind == "alias bomb":
         levels = min(count, 20)
         lines = [b"a0: &a0 [x, x, x, x, x, x, x, x, x]"]

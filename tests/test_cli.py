@@ -47,14 +47,14 @@ def test_validate_quiet_prints_nothing_on_success(write):
 
 
 def test_validate_reports_every_problem_with_exit_2(write):
-    path = write(MINIMAL.replace("type: agreement", "type: treaty").replace("status: signed", "statu: signed"))
+    path = write(MINIMAL.replace("type: agreement", "type: accord").replace("status: signed", "statu: signed"))
     result = run("validate", str(path))
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert lines == [
         f"{path}:1:1: status: required field is missing",
-        f"{path}:2:7: type: 'treaty' is not one of: 'charter', 'agreement', 'memorandum', 'joint-statement' or "
-        "'declaration'",
+        f"{path}:2:7: type: 'accord' is not one of: 'charter', 'agreement', 'treaty', 'convention', 'memorandum', "
+        "'joint-statement', 'declaration' or 'protocol'",
         f"{path}:3:1: statu: unknown field 'statu'; did you mean 'status'?",
     ]
     assert "Traceback" not in result.output

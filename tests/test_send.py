@@ -32,7 +32,7 @@ if "send" not in main.commands:  # until briefs.cli registers it
 ID = "us-az-charter-2026"
 AGREEMENT = SAMPLES / f"{ID}.yaml"
 SENDER = "Пресцентър <press@example.org>"
-BG_NAME = "Харта за стратегическо партньорство между САЩ и Азербайджан – кратък анализ.pdf"
+BG_NAME = "Харта за стратегическо партньорство между САЩ и Азербайджан – записка на една страница.pdf"
 EN_NAME = "US–Azerbaijan Charter on Strategic Partnership – one-page brief.pdf"
 
 
@@ -132,7 +132,7 @@ def test_sends_the_bulgarian_one_page_once_then_nothing_with_changed_only(output
 
     text = plain(message.get_body(("plain",)).get_content())
     assert "Харта за стратегическо партньорство между правителството на Република Азербайджан" in text
-    assert "Дата: 10 февруари 2026 г., Баку" in text
+    assert "Баку, 10 февруари 2026 г." in text
     assert "На 10 февруари 2026 г. в Баку вицепрезидентът на САЩ" in text
     assert f"Приложения:\n- {BG_NAME} (PDF, " in text
     html = plain(message.get_body(("html",)).get_content())

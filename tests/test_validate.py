@@ -173,10 +173,36 @@ def test_newlines_and_tabs_are_fine_and_text_is_nfc(write):
     assert len(summary) == 5
 
 
-def test_verbatim_language_must_have_text(write):
-    assert problems(write(edit("    verbatim: [bg]", "    verbatim: [bg, de]"))) == [
-        "x.yaml:27:20: quotes[0].verbatim[1]: the quote has no de text"
+def test_a_rendering_needs_its_text(write):
+    assert problems(write(edit("    spoken_in: bg", "    spoken_in: bg\n    rendering: {de: our-translation}"))) == [
+        "x.yaml:28:21: quotes[0].rendering.de: the quote has no de text"
     ]
+
+
+UNTRUE = {
+    "    spoken_in: en\n    rendering: {bg: verbatim}": (
+        "quotes[0].rendering.bg: the words were said in en (spoken_in): a bg text is a translation"
+    ),
+    "    spoken_in: bg\n    rendering: {bg: source-translation}": (
+        "quotes[0].rendering.bg: the words were said in bg: its text is verbatim or a back-translation"
+    ),
+    "    spoken_in: en\n    rendering: {en: back-translation}": (
+        "quotes[0].rendering.en: a back-translation needs the translation it was made from: mark another text "
+        "source-translation or our-translation"
+    ),
+    "    rendering: {bg: verbatim, en: verbatim}": (
+        "quotes[0].rendering: the words were said in one language, not bg and en"
+    ),
+    "    rendering: {en: our-translation}": (
+        "quotes[0]: say how the bg text reached us: spoken_in (the language the words were said in) or rendering.bg"
+    ),
+}
+
+
+@pytest.mark.parametrize("lines", sorted(UNTRUE))
+def test_a_text_cannot_be_marked_untruly(write, lines):
+    found = problems(write(edit("    spoken_in: bg", lines)))
+    assert [p.split(": ", 1)[1] for p in found] == [UNTRUE[lines]]
 
 
 def test_blank_text(write):
@@ -190,13 +216,14 @@ def test_wrong_shape_for_localized_text(write):
 
 
 def test_errors_of_several_files_are_all_reported(write):
-    a = write(edit("type: agreement", "type: treaty"), name="a.yaml")
+    a = write(edit("type: agreement", "type: accord"), name="a.yaml")
     b = write(edit("status: signed", "status: done"), name="b.yaml")
     with pytest.raises(InvalidInput) as caught:
         validate([a, b])
     assert [(p.path, p.field) for p in caught.value.problems] == [(str(a), "type"), (str(b), "status")]
     assert caught.value.problems[0].message == (
-        "'treaty' is not one of: 'charter', 'agreement', 'memorandum', 'joint-statement' or 'declaration'"
+        "'accord' is not one of: 'charter', 'agreement', 'treaty', 'convention', 'memorandum', 'joint-statement', "
+        "'declaration' or 'protocol'"
     )
 
 

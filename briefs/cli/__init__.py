@@ -13,6 +13,7 @@ import click
 
 from briefs import __version__
 from briefs.cli.build import build, watch
+from briefs.cli.check import check
 from briefs.cli.data import new, schema, validate
 from briefs.cli.options import CliState, global_options
 from briefs.cli.send import send
@@ -52,6 +53,6 @@ def main(ctx: click.Context) -> None:
     state.set_verbosity(state.verbosity)
 
 
-for command in (build, watch, validate, schema, new, send, serve):
+for command in (build, watch, validate, schema, new, send, serve, check):
     command.epilog = command.epilog or EXIT_CODES
     main.add_command(command)

@@ -121,7 +121,10 @@ templates_option = click.option(
     help="Folder with html/, docx/, email/, styles/ or locale/ files that override the built-in ones of the same name.",
 )
 pdf_variant_option = click.option(
-    "--pdf-variant", metavar="VARIANT", help="WeasyPrint PDF variant, e.g. pdf/a-3u or pdf/ua-1."
+    "--pdf-variant",
+    metavar="VARIANT",
+    help="PDF standard (default: pdf/a-2a+ua-1, PDF/A-2 level A and PDF/UA-1 in one file); also pdf/a-3a+ua-1, "
+    "any WeasyPrint variant (pdf/a-3u, pdf/ua-1, ...), or none.",
 )
 jobs_option = click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU)."

@@ -31,6 +31,20 @@ ORGANISATION_CODE = r"^[A-Z][A-Z0-9]{1,15}$"
 EXCERPT_CUT = re.compile(r"\s*\[…\]\s*")
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 LOCALIZED_MARK = "x-briefs-localized"
+DOCUMENT_TYPES = (
+    "charter",
+    "agreement",
+    "treaty",
+    "convention",
+    "memorandum",
+    "joint-statement",
+    "declaration",
+    "protocol",
+)
+"""Each has a label in every catalogue (type.NAME) and, in languages with grammatical gender, a
+gender (gender.NAME) that the words agreeing with it take."""
+RENDERINGS = ("verbatim", "source-translation", "our-translation", "back-translation")
+Rendering = Literal["verbatim", "source-translation", "our-translation", "back-translation"]
 MAX_FEATURED_QUOTES = 2
 """The one-page brief has room for two pull quotes, side by side."""
 
@@ -171,11 +185,17 @@ class Quote(Strict):
         description="Optional: a shorter passage of the text for the pull quote on the one-page brief. "
         "Only words of the text, in order; mark each cut with […].",
     )
-    spoken_in: Language | None = Field(None, description="Language the words were said in, if known (e.g. en).")
-    verbatim: list[Language] = Field(
-        default_factory=list,
-        description="Languages whose text is the speaker's exact words as reported; every other "
-        "text is shown as a translation.",
+    spoken_in: Language | None = Field(
+        None,
+        description="Language the words were said in (e.g. en). Its text is taken as the speaker's exact "
+        "words, and each other text as a translation from it, unless rendering says otherwise.",
+    )
+    rendering: dict[Language, Rendering] = Field(
+        default_factory=dict,
+        description="How each language's text reached us: verbatim (the speaker's exact words), "
+        "source-translation (the reporting outlet's translation), our-translation (ours, from the original), "
+        "back-translation (ours, back into the original language from a translation). Each text is marked "
+        "accordingly; a text neither named here nor in spoken_in's language cannot be marked truthfully.",
     )
     source: Slug = Field(description="id of the entry in sources that reports the quote.")
     date: IsoDate | None = Field(None, description="When it was said; defaults to the source's date.")
@@ -206,7 +226,11 @@ class Source(Strict):
     """A published source of the facts in the file."""
 
     id: Slug = Field(description="Identifier that quotes use to cite this source.")
-    publisher: str | None = Field(None, description="Publisher or outlet, as it names itself (Oxu.Az, TASS).")
+    publisher: Text | LocalizedText | None = Field(
+        None,
+        description="Publisher or outlet, as it names itself (Oxu.Az); per language where a language writes it "
+        "differently ({bg: ТАСС, en: TASS}).",
+    )
     title: LocalizedText = Field(description="Title or description of the item, per language.")
     date: IsoDate | None = Field(None, description="Publication date, YYYY-MM-DD, if known.")
     language: Language | None = Field(None, description="Language the source is published in.")
@@ -241,8 +265,8 @@ class Agreement(Strict):
     model_config = ConfigDict(title="Agreement", extra="forbid", frozen=True)
 
     id: Slug = Field(description="Identifier: lowercase ascii letters, digits and hyphens; names the output files.")
-    type: Literal["charter", "agreement", "memorandum", "joint-statement", "declaration"] = Field(
-        description="Kind of document."
+    type: Literal[DOCUMENT_TYPES] = Field(  # type: ignore[valid-type]
+        description="Kind of document: " + ", ".join(DOCUMENT_TYPES) + "."
     )
     status: Literal["negotiating", "initialled", "signed", "in-force", "suspended"] = Field(
         description="Where the agreement stands."

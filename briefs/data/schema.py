@@ -105,6 +105,9 @@ def _emit_value(
     if isinstance(kind, type) and issubclass(kind, BaseModel):
         lines.append(f"{pad}{name}:")
         _emit_model(kind, lines, indent + 2, languages, {})
+    elif origin is dict and typing.get_origin(unwrap(typing.get_args(kind)[1])) is typing.Literal:
+        listed = ", ".join(typing.get_args(unwrap(typing.get_args(kind)[1])))
+        lines.append(f"{pad}{name}: {{}}  # per language, one of: {listed}")
     elif origin is dict:
         lines.append(f"{pad}{name}:")
         lines.extend(f'{pad}  {lang}: ""' for lang in languages)

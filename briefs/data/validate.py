@@ -137,14 +137,55 @@ def _cross_references(doc: Document) -> list[Problem]:
                 problems.append(
                     doc.problem(("quotes", index, "featured"), f"at most {MAX_FEATURED_QUOTES} quotes can be featured")
                 )
-        verbatim = quote.get("verbatim")
-        text = quote.get("text")
-        if isinstance(verbatim, list) and isinstance(text, dict):
-            for position, lang in enumerate(verbatim):
-                if isinstance(lang, str) and lang not in text:
-                    problems.append(
-                        doc.problem(("quotes", index, "verbatim", position), f"the quote has no {lang} text")
-                    )
+        problems += _rendering(doc, index, quote)
+    return problems
+
+
+def _rendering(doc: Document, index: int, quote: dict[str, Any]) -> list[Problem]:
+    """Whether each text of a quote can be marked truthfully: verbatim only in the language the words
+    were said in, a translation only in another, a back-translation only from a translation."""
+    text, spoken = quote.get("text"), quote.get("spoken_in")
+    given = quote.get("rendering")
+    rendering: dict[Any, Any] = given if isinstance(given, dict) else {}
+    if not isinstance(text, dict) or not all(isinstance(v, str) for v in rendering.values()):
+        return []  # the model reports the types
+    spoken = spoken if isinstance(spoken, str) else None
+    problems: list[Problem] = []
+    here = ("quotes", index, "rendering")
+    verbatim = [lang for lang, kind in rendering.items() if kind == "verbatim"]
+    translations = [lang for lang, kind in rendering.items() if kind in ("source-translation", "our-translation")]
+    for lang, kind in rendering.items():
+        at = (*here, lang)
+        if lang not in text:
+            problems.append(doc.problem(at, f"the quote has no {lang} text"))
+        elif kind == "verbatim" and spoken is not None and lang != spoken:
+            problems.append(
+                doc.problem(at, f"the words were said in {spoken} (spoken_in): a {lang} text is a translation")
+            )
+        elif kind in ("source-translation", "our-translation") and lang == spoken:
+            problems.append(
+                doc.problem(at, f"the words were said in {lang}: its text is verbatim or a back-translation")
+            )
+        elif kind == "back-translation" and not [other for other in translations if other != lang]:
+            problems.append(
+                doc.problem(
+                    at,
+                    "a back-translation needs the translation it was made from: mark another text "
+                    "source-translation or our-translation",
+                )
+            )
+    if len(verbatim) > 1:
+        problems.append(doc.problem(here, f"the words were said in one language, not {' and '.join(verbatim)}"))
+    if spoken is None and not verbatim:
+        unknown = [lang for lang in text if isinstance(lang, str) and lang not in rendering]
+        for lang in unknown:
+            problems.append(
+                doc.problem(
+                    ("quotes", index),
+                    f"say how the {lang} text reached us: spoken_in (the language the words were said in) "
+                    f"or rendering.{lang}",
+                )
+            )
     return problems
 
 

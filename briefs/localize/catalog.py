@@ -18,6 +18,10 @@ from babel.messages.pofile import read_po
 from briefs.errors import BriefsError
 from briefs.resources import CATALOG_DOMAIN, catalog_name, catalog_path, locale_dir
 
+CONTEXT_SEPARATOR = "\x04"
+"""Between a message's context and its id, as gettext keeps them."""
+GENDERS = ("masculine", "feminine", "neuter", "plural")
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -28,12 +32,21 @@ class Catalog:
     labels: dict[str, str]
     path: Path
 
-    def get(self, key: str, **values: str) -> str:
-        try:
-            text = self.labels[key]
-        except KeyError:
-            raise BriefsError(f"{self.path}: no label {key!r}") from None
+    def get(self, key: str, *, context: str | None = None, **values: str) -> str:
+        """The label ``key``; with a ``context`` (a grammatical gender such as ``feminine``), the form the
+        catalogue gives for it (``msgctxt``), else the label without one."""
+        text = self.labels.get(f"{context}{CONTEXT_SEPARATOR}{key}") if context else None
+        if text is None:
+            try:
+                text = self.labels[key]
+            except KeyError:
+                raise BriefsError(f"{self.path}: no label {key!r}") from None
         return text.format(**values) if values else text
+
+    def gender(self, word: str) -> str | None:
+        """The grammatical gender (and number) of ``word`` in this language, as the catalogue's
+        ``gender.WORD`` label says (masculine, feminine, neuter or plural); None where it says none."""
+        return self.labels.get(f"gender.{word}") or None
 
     @property
     def tag(self) -> str:
@@ -68,9 +81,16 @@ def _parse(language: str, path: Path, data: bytes) -> Catalog:
     for message in po:
         if not message.id:
             continue
+        key = str(message.id) if not message.context else f"{message.context}{CONTEXT_SEPARATOR}{message.id}"
         if not message.string:
-            untranslated.append(str(message.id))
-        labels[str(message.id)] = str(message.string)
+            untranslated.append(key.replace(CONTEXT_SEPARATOR, ": "))
+        labels[key] = str(message.string)
     if untranslated:
         raise BriefsError(f"{path}: labels without a translation: {', '.join(untranslated)}")
+    wrong = sorted(
+        {message.context for message in po if message.context and message.context not in GENDERS}
+        | {key for key, value in labels.items() if key.startswith("gender.") and value not in GENDERS}
+    )
+    if wrong:
+        raise BriefsError(f"{path}: genders must be one of {', '.join(GENDERS)}: {', '.join(map(str, wrong))}")
     return Catalog(language, locale, labels, path)

@@ -56,34 +56,58 @@ class _Localizer:
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.catalog.locale)
 
+    def publisher(self, value: str | dict[str, str] | None) -> str | None:
+        return self.req(value) if isinstance(value, dict) else value
+
     def commitment(self, item: Commitment) -> CommitmentView:
-        return CommitmentView(self.req(item.area), self.req(item.commitment), self.text(item.means))
+        means = self.text(item.means)
+        return CommitmentView(self.req(item.area), self.req(item.commitment), means, _aside(means))
 
     def quote(self, item: Quote) -> QuoteView:
         words = nest_quotes(self.req(item.text), self.marks, self.inner)
         source = next(s for s in self.agreement.sources if s.id == item.source)
-        translation = None
-        if self.language not in item.verbatim:
-            if item.spoken_in and item.spoken_in != self.language:
-                name = self.catalog.locale.languages.get(item.spoken_in, item.spoken_in)
-                translation = self.catalog.get("quote.translated-from", language=name)
-            else:
-                translation = self.catalog.get("quote.translation")
         excerpt = nest_quotes(self.req(item.excerpt), self.marks, self.inner) if item.excerpt else words
-        source_name = _source_name(source.publisher, self.req(source.title))
-        when = self.date(item.date or source.date)
+        source_name = _source_name(self.publisher(source.publisher), self.req(source.title))
+        when = self.date(item.date)  # the quote's own date; the source line carries the source's
         return QuoteView(
             text=f"{self.marks[0]}{words}{self.marks[1]}",
             excerpt=f"{self.marks[0]}{excerpt}{self.marks[1]}",
             speaker=self.req(item.speaker.name),
             role=self.req(item.speaker.role),
             source=source_name,
-            source_line=self.catalog.get("quote.source", source=", ".join(filter(None, [source_name, when]))),
+            source_line=self.catalog.get(
+                "quote.source", source=", ".join(filter(None, [source_name, self.date(source.date)]))
+            ),
             date=when,
             occasion=self.text(item.occasion),
-            translation=translation,
+            occasion_line=", ".join(filter(None, [self.text(item.occasion), when])) or None,
+            translation=self.rendering_mark(item),
             featured=item.featured,
         )
+
+    def rendering_mark(self, item: Quote) -> str | None:
+        """How this language's text reached us, as the reader is told: nothing for the speaker's exact
+        words; "translated from English", "our translation from English" or "back-translated from
+        Bulgarian" otherwise (validation made sure one of these is true)."""
+        lang = self.language
+        verbatim = [other for other, kind in item.rendering.items() if kind == "verbatim"]
+        spoken = item.spoken_in or (verbatim[0] if verbatim else None)
+        kind = item.rendering.get(lang) or ("verbatim" if lang == spoken else "source-translation")
+        if kind == "verbatim":
+            return None
+        if kind == "back-translation":
+            came_from = next(
+                other for other, k in item.rendering.items() if k in ("source-translation", "our-translation")
+            )
+            return self.catalog.get("quote.back-translation", language=self.language_name(came_from))
+        if spoken is None:
+            return self.catalog.get(f"quote.{kind}")
+        return self.catalog.get(f"quote.{kind}-from", language=self.language_name(spoken))
+
+    def language_name(self, tag: str) -> str:
+        """The language's name in this language, as it follows "from" ("английски", "English")."""
+        name: str = self.catalog.locale.languages.get(tag.split("-")[0], tag)
+        return name
 
     def view(self, kind: str) -> BriefView:
         a, get = self.agreement, self.catalog.get
@@ -103,11 +127,11 @@ class _Localizer:
             SourceView(
                 n,
                 s.id,
-                s.publisher,
+                self.publisher(s.publisher),
                 self.req(s.title),
                 self.date(s.date),
                 s.url,
-                _source_name(s.publisher, self.req(s.title)),
+                _source_name(self.publisher(s.publisher), self.req(s.title)),
             )
             for n, s in enumerate(a.sources, start=1)
         ]
@@ -125,7 +149,7 @@ class _Localizer:
             title=title,
             short_title=self.req(a.short_title),
             type=get(f"type.{a.type}"),
-            status=get(f"status.{a.status}"),
+            status=get(f"status.{a.status}", context=self.catalog.gender(a.type)),
             signed_date=self.date(a.signed.date) if a.signed else None,
             signed_place=self.text(a.signed.place) if a.signed else None,
             parties=[
@@ -161,6 +185,14 @@ class _Localizer:
             ),
             quote_marks=self.marks,
         )
+
+
+def _aside(text: str | None) -> str | None:
+    """``text`` as words in brackets inside a line: its first letter in lower case, unless it starts
+    an abbreviation ("AI", "ЕС")."""
+    if not text or (len(text) > 1 and text[1].isupper()):
+        return text
+    return text[0].lower() + text[1:]
 
 
 def _source_name(publisher: str | None, title: str) -> str:

@@ -23,6 +23,8 @@ class CommitmentView:
     area: str
     commitment: str
     means: str | None
+    means_aside: str | None
+    """The means in brackets after the area (one-page table): "(investment promotion)"."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class QuoteView:
     """"Source: Oxu.Az, 10 February 2026", localized."""
     date: str | None
     occasion: str | None
+    occasion_line: str | None
+    """Where and when it was said: "Joint press statement after the signing, 10 February 2026"."""
     translation: str | None
     """The visible mark of a translation, or None for the speaker's exact words."""
     featured: bool

@@ -105,6 +105,23 @@ def check_fonts(used: set[str], allowed: Sequence[str], where: str) -> None:
         raise RenderError(f"{where}: text was set in {', '.join(strays)}, not in {', '.join(allowed)}")
 
 
+BASE_SIZE_PT = 10.0
+"""The body text's size in both formats' one-page designs; every other size is in proportion to it."""
+FIT_SIZES_PT = (9.5, 9.0, 8.5)
+"""Body sizes tried, in order, when a one-page brief overflows; never below 8.5 pt. Both formats
+step through the same sizes, so a PDF and a DOCX of the same view fit at the same size or fail together."""
+
+
+def fitted_note(where: str, size: float) -> str:
+    """What a builder notes when it fitted a one-page brief by setting the body text at ``size``."""
+    return f"{where}: fitted on one page with body text at {size:g} pt (from {BASE_SIZE_PT:g} pt)"
+
+
+def unfitted_detail() -> str:
+    """How far fitting went, for overflow_message, when even the smallest size overflows."""
+    return f"even with body text at {FIT_SIZES_PT[-1]:g} pt"
+
+
 def overflow_message(where: str, blocks: Sequence[Block], over_mm: float, fmt: str, detail: str) -> str:
     """Why a one-page brief does not fit, and what to shorten; ``detail`` says how far fitting went."""
     largest = ", ".join(f"{b.name} ({b.height_mm:.0f} mm)" for b in sorted(blocks, key=lambda b: -b.height_mm)[:4])

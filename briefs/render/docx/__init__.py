@@ -2,7 +2,8 @@
 
 The template owns the look: named styles, page set-up, header and footer. A
 designer edits it in Word or LibreOffice and the next build shows the change;
-this builder never sets a font, a colour or a spacing itself.
+this builder never sets a font, a colour or a spacing of its own (fitting the
+one-page brief scales the template's sizes, all in proportion).
 
 The builder adds only what a template cannot hold or must not vary:
 
@@ -10,8 +11,13 @@ The builder adds only what a template cannot hold or must not vary:
   spelling and hyphenates in Bulgarian or English;
 * the "Page X of Y" footer: the localized label split around PAGE and
   NUMPAGES fields;
-* a first version of the table of contents (LibreOffice and previewers show
-  it as it is; Word rebuilds it on opening, as settings.xml asks);
+* the contents: an entry per heading, linked to it, with a PAGEREF field
+  whose saved number is the builder's estimate of LibreOffice's layout
+  (LibreOffice works the fields out itself; Word shows the saved numbers
+  until its fields are updated, and is never asked to on opening);
+* the one-page brief's fit: the styles' sizes stepped down as the PDF's
+  body text is (10, 9.5, 9, 8.5 pt) until the estimate of the layout fits
+  the page, with the PDF's notes and diagnostics;
 * the core properties, dated from the data, never from the clock;
 * a zip with fixed timestamps and entry order, so the same view gives the
   same bytes.
@@ -21,10 +27,12 @@ The package, by what each module holds:
 * ``builder``: the DocxBuilder: its inputs and options (cheap, no Word libraries);
 * ``assemble``: filling a template and finishing the document, for the builder;
 * ``fill``: the Jinja environment and context docxtpl renders with, and their escaping;
-* ``word``: the language, the update of fields on opening, the core properties;
-* ``toc``: the first version of the table of contents;
+* ``word``: the language, no prompt to update fields, the core properties;
+* ``toc``: the contents and their page numbers;
 * ``typefaces``: the font families a document's text may be set in;
-* ``fit``: the estimate of whether the one-page brief fits its page;
+* ``measure``: the line-by-line estimate of the layout, from the fonts' metrics;
+* ``fit``: fitting the one-page brief on its page;
+* ``pages``: where the pages break, for the contents' page numbers;
 * ``package``: the reproducible zip;
 * ``ooxml``: walking the WordprocessingML tree, for all of the above.
 """

@@ -14,11 +14,11 @@ from briefs.errors import RenderError
 from briefs.localize.view import BriefView
 from briefs.render.base import check_fonts, describe
 from briefs.render.docx.fill import context, environment, remove_empty_runs
-from briefs.render.docx.fit import check_fit
+from briefs.render.docx.fit import block_names, fit_one_page
 from briefs.render.docx.package import reproducible_zip
-from briefs.render.docx.toc import fill_table_of_contents
+from briefs.render.docx.toc import fill_table_of_contents, number_contents
 from briefs.render.docx.typefaces import font_families
-from briefs.render.docx.word import set_language, set_properties, update_fields_on_open
+from briefs.render.docx.word import no_field_prompts, set_language, set_properties
 
 _ENV = environment()
 
@@ -38,18 +38,23 @@ def assemble(view: BriefView, template_path: Path, fonts: Sequence[str]) -> Docx
     template.save(buffer)
     doc = Document(BytesIO(buffer.getvalue()))
     remove_empty_runs(doc)
-    if view.kind == "full":
-        fill_table_of_contents(doc)
-        update_fields_on_open(doc)
+    entries = fill_table_of_contents(doc)
+    no_field_prompts(doc)
     set_language(doc, view.lang)
     set_properties(doc, view)
     check_fonts(font_families(doc), fonts, f"{where}: template {template_path}")
+    # page numbers last: the language decides the hyphenation the estimate of the layout follows
+    number_contents(doc, entries)
     return doc
 
 
 def finish(doc: DocxDocument, view: BriefView) -> tuple[bytes, list[str]]:
-    """The document's bytes, reproducible, and what the fit check noted."""
-    notes = check_fit(doc, describe(view)) if view.kind == "one-page" else []
+    """The document's bytes, reproducible, and what fitting it on one page noted.
+
+    A one-page brief is saved with its styles scaled to the size it fits at (``fit``).
+    """
+    where = describe(view)
+    notes = fit_one_page(doc, where, block_names(view.labels)) if view.kind == "one-page" else []
     buffer = BytesIO()
     doc.save(buffer)
     return reproducible_zip(buffer.getvalue(), view.info.created), notes

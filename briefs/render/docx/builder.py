@@ -31,7 +31,7 @@ class DocxBuilder(Builder):
         return [self.template_path(kind)]
 
     def document(self, view: BriefView) -> DocxDocument:
-        """The finished document, before it is written; for inspection and tests."""
+        """The filled and finished document, before a one-page brief is fitted and the file written; for tests."""
         from briefs.render.docx.assemble import assemble
 
         return assemble(view, self.template_path(view.kind), self.options.all_fonts)

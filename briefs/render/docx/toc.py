@@ -1,10 +1,25 @@
-"""The table of contents: complex fields, headings by outline level, and the first entries."""
+"""The contents: an entry for each heading, linked to it, with the page number the heading is on.
+
+The template marks where the contents go, and which heading levels they list, with a TOC
+field (`TOC \\o "1-2" ...`). The builder writes the entries in its place as plain paragraphs in
+the "toc N" styles: the heading's text as a link to a bookmark on the heading, a tab (the style's
+dotted leader), and a PAGEREF field to the same bookmark.
+
+* LibreOffice works the PAGEREF fields out as it lays the document out, so its page numbers
+  (on screen and in a PDF it exports) are always right. It would not do that inside a TOC field:
+  there it shows the entries as they were saved, which is why the TOC field itself is not kept.
+* Word shows the numbers saved in the fields (their cached results) and works them out again
+  when the fields are updated (select all, F9; or on printing, if Word is set to). Those saved
+  numbers are the builder's estimate of LibreOffice's layout (``pages``); Word lays text out a
+  little differently and may put a heading on another page than LibreOffice does, until the
+  fields are updated. Nothing is marked dirty and settings.xml does not ask for an update, so
+  Word opens the file without asking whether to update fields that "may refer to other files".
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +29,7 @@ from docx.oxml.ns import nsdecls, qn
 from markupsafe import escape
 
 from briefs.render.docx.ooxml import text_of
+from briefs.render.docx.pages import first_pages
 
 _TOC_LEVELS = re.compile(r'\\o\s+"(\d)-(\d)"')
 
@@ -98,14 +114,22 @@ def _headings(doc: DocxDocument, low: int, high: int, skip: set[Any]) -> list[tu
     return found
 
 
-def fill_table_of_contents(doc: DocxDocument) -> int:
-    """Write the entries of each TOC field: hyperlinks to bookmarks on the headings, no page numbers.
+@dataclass
+class Entry:
+    """An entry of the contents, the heading it links to, and the text of its page number."""
 
-    Word replaces them, with page numbers, when it updates the field on opening;
-    LibreOffice and previewers show them as they are. Returns the number of entries.
+    paragraph: Any
+    heading: Any
+    number: Any
+
+
+def fill_table_of_contents(doc: DocxDocument) -> list[Entry]:
+    """Write the entries in place of each TOC field: links to bookmarks on the headings, and PAGEREF fields.
+
+    The page numbers are 1 until ``number_contents`` sets them. Returns the entries.
     """
     body = doc.element.body
-    count = 0
+    entries: list[Entry] = []
     for field in [f for f in _fields(body) if f.instruction.strip().upper().startswith("TOC")]:
         first, last = _paragraph_of(field.begin), _paragraph_of(field.end)
         if field.separate is None or first is None or last is None or first.getparent() is not last.getparent():
@@ -113,17 +137,23 @@ def fill_table_of_contents(doc: DocxDocument) -> int:
         region = _region(first, last)
         levels = _TOC_LEVELS.search(field.instruction)
         low, high = (int(levels.group(1)), int(levels.group(2))) if levels else (1, 3)
-        headings = _headings(doc, low, high, set(region))
-        if not headings:
-            continue
-        entries = [_toc_entry(doc, level, text_of(p), _bookmark(doc, p)) for level, p in headings]
-        _move_field_runs(field, entries[0], entries[-1])
-        for entry in entries:
-            first.addprevious(entry)
+        for level, heading in _headings(doc, low, high, set(region)):
+            paragraph = _toc_entry(doc, level, text_of(heading), _bookmark(doc, heading))
+            first.addprevious(paragraph)
+            number = [t for t in paragraph.iter(qn("w:t"))][-1]
+            entries.append(Entry(paragraph, heading, number))
         for p in region:
             p.getparent().remove(p)
-        count += len(entries)
-    return count
+    return entries
+
+
+def number_contents(doc: DocxDocument, entries: list[Entry]) -> None:
+    """Each entry's page number: the page its heading starts on in the estimate of LibreOffice's layout."""
+    if not entries:
+        return
+    pages = first_pages(doc)
+    for entry in entries:
+        entry.number.text = str(pages.get(entry.heading, 1))
 
 
 def _region(first: Any, last: Any) -> list[Any]:
@@ -153,30 +183,14 @@ def _bookmark(doc: DocxDocument, paragraph: Any) -> str:
 
 
 def _toc_entry(doc: DocxDocument, level: int, text: str, anchor: str) -> Any:
+    """An entry as Word writes one in a table of contents: a link holding the text, a tab and a PAGEREF field."""
     style = _style_id(doc, f"toc {level}")
     properties = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
     return parse_xml(
         f'<w:p {nsdecls("w")}>{properties}<w:hyperlink w:anchor="{anchor}" w:history="1">'
-        f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:hyperlink></w:p>'
+        f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r><w:r><w:tab/></w:r>'
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> PAGEREF {anchor} \\h </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>'
     )
-
-
-def _move_field_runs(field: _Field, head: Any, tail: Any) -> None:
-    """Copies of the field's begin..separate runs open the first entry; a copy of its end run closes the last.
-
-    The begin is marked dirty, so Word rebuilds the contents even where it ignores updateFields.
-    """
-    opening: list[Any] = []
-    run = field.begin.getparent()
-    while run is not None:
-        opening.append(deepcopy(run))
-        if field.separate in run.iter(qn("w:fldChar")):
-            break
-        run = run.getnext()
-    link = head.find(qn("w:hyperlink"))
-    for item in opening:
-        for char in item.iter(qn("w:fldChar")):
-            if char.get(qn("w:fldCharType")) == "begin":
-                char.set(qn("w:dirty"), "true")
-        link.addprevious(item)
-    tail.append(deepcopy(field.end.getparent()))

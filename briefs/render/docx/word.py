@@ -1,4 +1,4 @@
-"""Word structure the template cannot hold: the brief's language, field updates, core properties."""
+"""Word structure the template cannot hold: the brief's language, no prompt to update fields, core properties."""
 
 from __future__ import annotations
 
@@ -40,18 +40,6 @@ _AFTER_THEME_FONT_LANG = (
     "w:decimalSymbol",
     "w:listSeparator",
 )
-_AFTER_UPDATE_FIELDS = (
-    "w:hdrShapeDefaults",
-    "w:footnotePr",
-    "w:endnotePr",
-    "w:compat",
-    "w:docVars",
-    "w:rsids",
-    "m:mathPr",
-    "w:attachedSchema",
-    "w:themeFontLang",
-    *_AFTER_THEME_FONT_LANG,
-)
 
 
 def _set_lang(rpr: Any, tag: str) -> None:
@@ -90,11 +78,17 @@ def set_language(doc: DocxDocument, tag: str) -> None:
     theme_lang.set(qn("w:val"), tag)
 
 
-def update_fields_on_open(doc: DocxDocument) -> None:
-    """Word asks to update the fields (the table of contents) when the file opens."""
+def no_field_prompts(doc: DocxDocument) -> None:
+    """Word opens the file without asking to update its fields: no updateFields setting, no field marked dirty.
+
+    A template saved by Word may carry either; the fields keep the results the builder wrote.
+    """
     settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        insert_before(settings, parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'), _AFTER_UPDATE_FIELDS)
+    for update in settings.findall(qn("w:updateFields")):
+        settings.remove(update)
+    for root in story_parts(doc):
+        for node in root.iter(qn("w:fldChar"), qn("w:fldSimple")):
+            node.attrib.pop(qn("w:dirty"), None)
 
 
 def set_properties(doc: DocxDocument, view: BriefView) -> None:

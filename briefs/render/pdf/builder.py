@@ -12,18 +12,23 @@ from briefs import fontconfig
 from briefs.errors import RenderError
 from briefs.glyphs import Coverage
 from briefs.localize.view import BriefView, view_texts
-from briefs.render.base import Builder, Rendered, RenderOptions, check_fonts, describe, overflow_message
+from briefs.render.base import (
+    FIT_SIZES_PT,
+    Builder,
+    Rendered,
+    RenderOptions,
+    check_fonts,
+    describe,
+    fitted_note,
+    overflow_message,
+    unfitted_detail,
+)
 from briefs.render.templating import describe as describe_template
 from briefs.render.templating import html_environment
 from briefs.resources import find, search_path
 
 if TYPE_CHECKING:
     from briefs.render.pdf.engine import Engine
-
-
-BASE_SIZE_PT = 10.0
-FIT_SIZES_PT = (9.5, 9.0, 8.5)
-"""Body sizes tried, in order, when a one-page brief overflows; never below 8.5 pt."""
 
 
 class PdfBuilder(Builder):
@@ -47,7 +52,10 @@ class PdfBuilder(Builder):
         return [*used, *styles, *fontconfig.files(self.options.all_fonts)]
 
     def stamp_options(self) -> dict[str, object]:
-        return {**super().stamp_options(), "pdf_variant": self.options.pdf_variant, "pdf_tags": True}
+        from briefs.render.pdf.conformance import DEFAULT_VARIANT
+
+        variant = self.options.pdf_variant or DEFAULT_VARIANT
+        return {**super().stamp_options(), "pdf_variant": variant, "pdf_tags": True, "conformance": 2}
 
     def _style_url(self, name: str) -> str:
         try:
@@ -98,9 +106,8 @@ class PdfBuilder(Builder):
             if len(document.pages) == 1 or view.kind != "one-page":
                 break
         else:
-            detail = f"even with body text at {FIT_SIZES_PT[-1]:g} pt"
             blocks, over = engine.overflow(document)
-            raise RenderError(overflow_message(where, blocks, over, self.format, detail))
+            raise RenderError(overflow_message(where, blocks, over, self.format, unfitted_detail()))
         engine.pin_to_foot(document)
         outside = engine.outside_page(document)
         if outside:
@@ -109,7 +116,7 @@ class PdfBuilder(Builder):
         check_fonts(used, self.options.all_fonts, where)
         notes = []
         if size is not None:
-            notes.append(f"{where}: fitted on one page with body text at {size:g} pt (from {BASE_SIZE_PT:g} pt)")
+            notes.append(fitted_note(where, size))
         return Rendered(data, len(document.pages), notes)
 
 

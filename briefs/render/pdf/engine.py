@@ -17,9 +17,10 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from briefs.errors import RenderError
 from briefs.render.base import Block
-from briefs.render.pdf import leaders
+from briefs.render.pdf import conformance, leaders
 
 leaders.install()
+conformance.install()
 
 MM_PER_PX = 25.4 / 96
 
@@ -92,8 +93,10 @@ class Engine:
 
     def write(self, document: Any, where: str) -> tuple[bytes, set[str]]:
         """The PDF's bytes, and the font families its text was set in."""
-        with _warnings(where):
-            data = document.write_pdf(pdf_variant=self.pdf_variant, pdf_tags=True, uncompressed_pdf=False)
+        variant = conformance.weasyprint_variant(self.pdf_variant)
+        finish = conformance.finisher(document.metadata.lang) if conformance.declares_ua(self.pdf_variant) else None
+        with _warnings(where), conformance.margins_as_artifacts(document):
+            data = document.write_pdf(pdf_variant=variant, pdf_tags=True, uncompressed_pdf=False, finisher=finish)
         return data, {font.family for font in document.fonts.values()}
 
     def warm(self, families: tuple[str, ...]) -> None:
