@@ -137,6 +137,8 @@ def test_sends_the_bulgarian_one_page_once_then_nothing_with_changed_only(output
     assert f"Приложения:\n- {BG_NAME} (PDF, " in text
     html = plain(message.get_body(("html",)).get_content())
     assert '<html lang="bg-BG">' in html
+    assert f"<title>{message['Subject']}</title>" in html  # the subject, as a screen reader announces it
+    assert re.search(r"<h1[^>]*>Харта за стратегическо партньорство", html)  # a heading, not a styled paragraph
     assert f"<li>{BG_NAME} " in html
 
     sha = json.loads((output / ID / "manifest.json").read_text())["files"][pdf.name]["sha256"]
