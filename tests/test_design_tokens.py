@@ -285,3 +285,38 @@ def test_docx_theme_fonts_are_the_token_faces(kind):
     major = theme.find(f".//{{{A}}}majorFont/{{{A}}}latin")
     minor = theme.find(f".//{{{A}}}minorFont/{{{A}}}latin")
     assert (major.get("typeface"), minor.get("typeface")) == (faces["font-heading"], faces["font-text"])
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG 2.2's contrast ratio of two colours written as Word writes them (0D3557)."""
+    dark, light = sorted((_luminance(one), _luminance(other)))
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_every_text_colour_has_wcag_aa_contrast_on_the_paper_and_the_tint():
+    """WCAG 2.2 SC 1.4.3 (4.5:1 for text) on every background the briefs print text on; Word's
+    accessibility checker asks the same of the DOCX, whose colours are these tokens."""
+    colours = token_colours()
+    text_tokens = {
+        match
+        for path in other_stylesheets()
+        for _, declarations in rules(path.read_text(encoding="utf-8"))
+        for prop, value in declarations.items()
+        if prop == "color"
+        for match in re.findall(r"var\(--([\w-]+)\)", value)
+    }
+    assert {"ink", "navy", "muted-soft", "muted-faint"} <= text_tokens
+    # the dateline's "·" and "|" between parties and places are pure decoration (SC 1.4.3's exception)
+    decorative = {"separator", "separator-soft"}
+    assert text_tokens & decorative == decorative
+    for name in sorted(text_tokens - decorative - {"paper"}):  # paper: the text on navy table heads, below
+        for background in ("paper", "tint"):
+            ratio = contrast(colours[name], colours[background])
+            assert ratio >= 4.5, f"--{name} on --{background}: {ratio:.2f}:1"
+    assert contrast(colours["paper"], colours["navy"]) >= 4.5
