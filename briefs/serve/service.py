@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, replace
 
 from briefs import fontconfig
+from briefs.errors import BriefsError
 from briefs.publish.build import render_options
 from briefs.publish.plan import targets
 from briefs.publish.stamps import Stamper
@@ -70,7 +71,7 @@ class Service:
     def fonts_present(self) -> bool:
         try:
             fontconfig.require(self.options.build.config.fonts + self.options.build.config.fallback_fonts)
-        except Exception:
+        except BriefsError:  # a font missing, or fontconfig itself
             return False
         return True
 
