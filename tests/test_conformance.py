@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 from collections import Counter
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -151,3 +152,26 @@ def test_default_builds_of_other_agreements_pass_briefs_check_and_the_second_opi
             with pikepdf.open(path) as pdf:
                 stream = pdf.get_object(failure.object_id.object_number, failure.object_id.generation)
                 assert stream.read_raw_bytes().endswith(b"\r"), (path, failure)
+
+
+def test_an_image_in_the_page_margins_is_an_artifact_too(write, tmp_path):
+    from PIL import Image
+
+    styles = tmp_path / "mine" / "styles"
+    styles.mkdir(parents=True)
+    Image.new("RGB", (8, 8), "navy").save(styles / "mark.png")
+    builtin = (Path(__file__).resolve().parent.parent / "styles" / "one-page.css").read_text(encoding="utf-8")
+    (styles / "one-page.css").write_text(builtin + '\n@page { @top-center { content: url("mark.png"); } }\n', "utf-8")
+    pdf = _render(write(MINIMAL), kind="one-page", templates=(tmp_path / "mine",))
+    drawn: list[list[str]] = []
+    open_tags: list[str] = []
+    for operands, operator in pikepdf.parse_content_stream(pdf.pages[0]):
+        if str(operator) in ("BDC", "BMC"):
+            open_tags.append(str(operands[0]))
+        elif str(operator) == "EMC":
+            open_tags.pop()
+        elif str(operator) == "Do":
+            drawn.append(list(open_tags))
+    assert drawn
+    assert all("/Artifact" in tags for tags in drawn)
+    assert not [element for element in _elements(pdf) if element.S == "/Figure"]

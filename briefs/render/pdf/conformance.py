@@ -29,7 +29,7 @@ DEFAULT_VARIANT = "pdf/a-2a+ua-1"
 VARIANTS = {DEFAULT_VARIANT: "pdf/a-2a", "pdf/a-3a+ua-1": "pdf/a-3a"}
 """Our combined variants and the WeasyPrint variant each starts from."""
 NONE = "none"
-"""An untagged-standard PDF (still tagged): no conformance declared."""
+"""A tagged PDF that declares no standard."""
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -39,8 +39,9 @@ SCOPES = {"col": "/Column", "row": "/Row", "colgroup": "/Column", "rowgroup": "/
 _build_box_tree = weasy_tags._build_box_tree
 _marked = Stream.marked
 _in_margins: set[int] = set()
-"""Ids of the text boxes in the page margins of the document being written (running heads, page
-numbers): marked as artifacts, not as structure (ISO 14289-1, 7.8; Matterhorn 18-001)."""
+"""Ids of the boxes in the page margins of the document being written (running heads, page numbers,
+an image a template puts there): marked as artifacts, not as structure (ISO 14289-1, 7.8;
+Matterhorn 18-001)."""
 
 
 def weasyprint_variant(variant: str | None) -> str | None:
@@ -109,7 +110,6 @@ def margins_as_artifacts(document: Any) -> Iterator[None]:
         for margin in page._page_box.children
         if isinstance(margin, boxes.MarginBox)
         for box in margin.descendants()
-        if isinstance(box, boxes.TextBox)
     }
     _in_margins.update(found)
     try:
