@@ -238,3 +238,10 @@ def test_means_in_brackets_start_in_lower_case_unless_an_abbreviation(write, mea
     )
     row = view(path, "en", "one-page").pillars[0].main[0]
     assert (row.means, row.means_aside) == (means, aside)
+
+
+def test_the_footer_names_each_source_and_date_once_in_the_order_first_cited():
+    charter = view(SAMPLES / "us-az-charter-2026.yaml", "en", "one-page")
+    cited = [(s.name, s.date) for s in charter.sources]
+    assert len(set(cited)) < len(cited)  # Report.az is cited for several reports of one day
+    assert [(s.name, s.date) for s in charter.footer_sources] == list(dict.fromkeys(cited))

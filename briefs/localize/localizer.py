@@ -169,6 +169,7 @@ class _Localizer:
             featured_quotes=[q for q in quotes if q.featured],
             outlook=self.paras(a.outlook),
             sources=sources,
+            footer_sources=_once_each(sources),
             related=[RelatedView(self.req(r.title), self.date(r.date), self.text(r.note)) for r in a.related],
             prepared=prepared,
             version=a.brief.version,
@@ -185,6 +186,14 @@ class _Localizer:
             ),
             quote_marks=self.marks,
         )
+
+
+def _once_each(sources: list[SourceView]) -> list[SourceView]:
+    """Each name and date once, where it is first cited."""
+    first: dict[tuple[str, str | None], SourceView] = {}
+    for source in sources:
+        first.setdefault((source.name, source.date), source)
+    return list(first.values())
 
 
 def _aside(text: str | None) -> str | None:

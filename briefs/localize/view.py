@@ -118,6 +118,9 @@ class BriefView:
     featured_quotes: list[QuoteView]
     outlook: list[str]
     sources: list[SourceView]
+    footer_sources: list[SourceView]
+    """The sources as a short list names them (the one-page footer): each name and date once, though
+    an outlet may be cited for several of its reports of one day."""
     related: list[RelatedView]
     prepared: str
     version: str
