@@ -56,3 +56,18 @@ def _collect(resources, found, seen) -> None:
             inner = obj.get("/Resources")
             if inner is not None:
                 _collect(inner.get_object(), found, seen)
+
+
+def structure_elements(pdf):
+    """Every structure element of a pikepdf.Pdf, in reading order."""
+    import pikepdf
+
+    pending = [pdf.Root.StructTreeRoot.K]
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, pikepdf.Array):
+            pending[0:0] = list(node)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            yield node
+            if "/K" in node:
+                pending.insert(0, node.K)

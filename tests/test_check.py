@@ -25,6 +25,7 @@ from briefs.cli import main
 from briefs.targets import Target
 
 from .conftest import SAMPLES, build
+from .pdfread import structure_elements
 
 CHARTER = "us-az-charter-2026"
 NUCLEAR = "am-us-nuclear-2026"
@@ -221,20 +222,8 @@ def drop_property(namespace: str, name: str | None = None) -> Callable[[etree._E
     return change
 
 
-def elements(pdf: pikepdf.Pdf):
-    pending = [pdf.Root.StructTreeRoot.K]
-    while pending:
-        node = pending.pop(0)
-        if isinstance(node, pikepdf.Array):
-            pending[0:0] = list(node)
-        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-            yield node
-            if "/K" in node:
-                pending.insert(0, node.K)
-
-
 def first(pdf: pikepdf.Pdf, kind: str) -> pikepdf.Dictionary:
-    return next(element for element in elements(pdf) if kind == element.S)
+    return next(element for element in structure_elements(pdf) if kind == element.S)
 
 
 def page_with_annotations(pdf: pikepdf.Pdf) -> pikepdf.Page:

@@ -192,3 +192,14 @@ def test_global_options_work_after_the_command_too(tmp_path):
     after = run("validate", str(SAMPLES), "--config", str(tmp_path / "three.toml"))
     assert after.exit_code == 2
     assert "title.de: the de text is missing" in after.stderr
+
+
+def test_a_build_with_nothing_to_do_does_not_import_weasyprint(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "briefs", "-q", "build", str(SAMPLES), "--format", "pdf", "-o", str(out)]
+    subprocess.run(command, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", *command[1:]], capture_output=True, text=True, check=True
+    )
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
+    assert "weasyprint" not in imported

@@ -17,6 +17,7 @@ from briefs.localize.catalog import load_catalog
 from briefs.render.base import RenderOptions
 
 from .conftest import MINIMAL, SAMPLES
+from .pdfread import structure_elements
 
 CHARTER = SAMPLES / "us-az-charter-2026.yaml"
 
@@ -28,19 +29,6 @@ def _render(path, lang="bg", kind="full", **options) -> pikepdf.Pdf:
     builder = PdfBuilder(RenderOptions(fonts=config.fonts, fallback_fonts=config.fallback_fonts, **options))
     rendered = builder.render(localize(load_agreement(path, config), load_catalog(lang), kind))
     return pikepdf.open(io.BytesIO(rendered.data))
-
-
-def _elements(pdf: pikepdf.Pdf):
-    """Every structure element, in reading order."""
-    pending = [pdf.Root.StructTreeRoot.K]
-    while pending:
-        node = pending.pop(0)
-        if isinstance(node, pikepdf.Array):
-            pending[0:0] = list(node)
-        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-            yield node
-            if "/K" in node:
-                pending.insert(0, node.K)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +48,7 @@ def test_the_default_declares_pdf_a_2a_and_pdf_ua_1_with_the_language(charter):
 
 
 def test_table_header_cells_have_a_scope(charter):
-    scopes = Counter(str(element.A.Scope) for element in _elements(charter) if element.S == "/TH")
+    scopes = Counter(str(element.A.Scope) for element in structure_elements(charter) if element.S == "/TH")
     # the metadata table's row headers, the pillar tables' column headers (repeated on each page)
     assert set(scopes) == {"/Row", "/Column"}
     assert scopes["/Column"] >= 2 * 3
@@ -68,7 +56,9 @@ def test_table_header_cells_have_a_scope(charter):
 
 def test_headings_come_in_order_without_skipping_a_level(charter):
     levels = [
-        int(str(element.S)[2:]) for element in _elements(charter) if str(element.S) in {f"/H{n}" for n in range(1, 7)}
+        int(str(element.S)[2:])
+        for element in structure_elements(charter)
+        if str(element.S) in {f"/H{n}" for n in range(1, 7)}
     ]
     assert levels[0] == 1
     assert all(later <= earlier + 1 for earlier, later in itertools.pairwise(levels))
@@ -91,7 +81,7 @@ def test_running_heads_and_page_numbers_are_artifacts(charter):
         assert shown["tagged"] > 0
     # and none of it is in the structure: the page number label is not read as text of the brief
     page_label = load_catalog("bg").get("footer.page", page="1", pages=str(len(charter.pages))).split()[0]
-    assert page_label not in "".join(str(element.get("/ActualText", "")) for element in _elements(charter))
+    assert page_label not in "".join(str(element.get("/ActualText", "")) for element in structure_elements(charter))
 
 
 def test_an_inline_change_of_language_is_marked(write, tmp_path):
@@ -102,7 +92,7 @@ def test_an_inline_change_of_language_is_marked(write, tmp_path):
         encoding="utf-8",
     )
     pdf = _render(write(MINIMAL), kind="one-page", templates=(tmp_path / "mine",))
-    languages = [str(element.Lang) for element in _elements(pdf) if "/Lang" in element]
+    languages = [str(element.Lang) for element in structure_elements(pdf) if "/Lang" in element]
     assert languages == ["en"]
 
 
@@ -174,4 +164,4 @@ def test_an_image_in_the_page_margins_is_an_artifact_too(write, tmp_path):
             drawn.append(list(open_tags))
     assert drawn
     assert all("/Artifact" in tags for tags in drawn)
-    assert not [element for element in _elements(pdf) if element.S == "/Figure"]
+    assert not [element for element in structure_elements(pdf) if element.S == "/Figure"]

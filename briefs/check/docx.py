@@ -3,7 +3,6 @@ package's XML (ISO/IEC 29500), with the WCAG 2.2 success criterion each serves."
 
 from __future__ import annotations
 
-import itertools
 import re
 import zipfile
 from collections import Counter
@@ -15,7 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from briefs.check import lang
-from briefs.check.report import FileReport, RuleSet, Verdict, listed
+from briefs.check.report import FileReport, RuleSet, Verdict, heading_order, listed
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -290,13 +289,7 @@ def headings(doc: DocxFile) -> Verdict:
         return False, listed(problems, 3)
     if not levels:
         return True, "no headings"
-    if levels[0] != 1:
-        return False, f"the first heading is Heading {levels[0]}, not Heading 1"
-    for previous, level in itertools.pairwise(levels):
-        if level > previous + 1:
-            return False, f"Heading {level} follows Heading {previous}, skipping Heading {previous + 1}"
-    counts = Counter(levels)
-    return True, ", ".join(f"Heading {level} ×{counts[level]}" for level in sorted(counts))
+    return heading_order(levels, "Heading {}")
 
 
 @RULES.rule("table-headers", "WCAG 2.2 SC 1.3.1; ISO/IEC 29500-1 17.4.50 (w:tblHeader), 17.4.56 (w:tblLook)")

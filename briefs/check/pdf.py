@@ -9,7 +9,6 @@ PDF/UA identification, dc:title, dc:language).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from pathlib import Path
 import pikepdf
 
 from briefs.check import content, fonts, lang, xmp
-from briefs.check.report import FileReport, RuleSet, Verdict, listed
+from briefs.check.report import FileReport, RuleSet, Verdict, heading_order, listed
 
 RULES: RuleSet[PdfFile] = RuleSet()
 SCOPES = frozenset({"/Row", "/Column", "/Both"})
@@ -449,13 +448,7 @@ def headings(doc: PdfFile) -> Verdict:
     levels = [int(match.group(1)) for e in doc.elements if (match := HEADING.match(e.type))]
     if not levels:
         return True, "no numbered headings"
-    if levels[0] != 1:
-        return False, f"the first heading is H{levels[0]}, not H1"
-    for previous, level in itertools.pairwise(levels):
-        if level > previous + 1:
-            return False, f"H{level} follows H{previous}, skipping H{previous + 1}"
-    counts = Counter(levels)
-    return True, ", ".join(f"H{level} ×{counts[level]}" for level in sorted(counts))
+    return heading_order(levels, "H{}")
 
 
 @RULES.rule("table-headers", "ISO 14289-1 7.5 (Matterhorn 15-003); ISO 32000-1 14.8.5.7")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -97,3 +99,15 @@ def listed(items: list[str], limit: int = 5) -> str:
     """``a, b, c`` — at most ``limit`` items, then how many more."""
     shown = ", ".join(items[:limit])
     return f"{shown} and {len(items) - limit} more" if len(items) > limit else shown
+
+
+def heading_order(levels: list[int], name: str) -> Verdict:
+    """Headings (their levels, in reading order; at least one) start at level 1 and never skip a level going down;
+    a level may repeat and may go up by any number. ``name`` words a level: "H{}", "Heading {}"."""
+    if levels[0] != 1:
+        return False, f"the first heading is {name.format(levels[0])}, not {name.format(1)}"
+    for previous, level in itertools.pairwise(levels):
+        if level > previous + 1:
+            return False, f"{name.format(level)} follows {name.format(previous)}, skipping {name.format(previous + 1)}"
+    counts = Counter(levels)
+    return True, ", ".join(f"{name.format(level)} ×{counts[level]}" for level in sorted(counts))

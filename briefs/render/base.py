@@ -18,6 +18,10 @@ from briefs.errors import RenderError
 from briefs.localize.view import BriefView
 from briefs.resources import catalog_path, search_path
 
+DEFAULT_PDF_VARIANT = "pdf/a-2a+ua-1"
+"""PDF/A-2 level A and PDF/UA-1, declared together (``briefs/render/pdf/conformance.py``); here, where
+stamps can read it without importing WeasyPrint."""
+
 
 @dataclass(frozen=True)
 class RenderOptions:

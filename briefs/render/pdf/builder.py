@@ -13,6 +13,7 @@ from briefs.errors import RenderError
 from briefs.glyphs import Coverage
 from briefs.localize.view import BriefView, view_texts
 from briefs.render.base import (
+    DEFAULT_PDF_VARIANT,
     FIT_SIZES_PT,
     Builder,
     Rendered,
@@ -52,10 +53,8 @@ class PdfBuilder(Builder):
         return [*used, *styles, *fontconfig.files(self.options.all_fonts)]
 
     def stamp_options(self) -> dict[str, object]:
-        from briefs.render.pdf.conformance import DEFAULT_VARIANT
-
-        variant = self.options.pdf_variant or DEFAULT_VARIANT
-        return {**super().stamp_options(), "pdf_variant": variant, "pdf_tags": True, "conformance": 2}
+        variant = self.options.pdf_variant or DEFAULT_PDF_VARIANT
+        return {**super().stamp_options(), "pdf_variant": variant, "pdf_tags": True}
 
     def _style_url(self, name: str) -> str:
         try:

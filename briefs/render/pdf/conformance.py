@@ -24,8 +24,8 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.pdf import tags as weasy_tags
 from weasyprint.pdf.stream import Stream
 
-DEFAULT_VARIANT = "pdf/a-2a+ua-1"
-"""The default: PDF/A-2 level A and PDF/UA-1, declared together."""
+from briefs.render.base import DEFAULT_PDF_VARIANT as DEFAULT_VARIANT
+
 VARIANTS = {DEFAULT_VARIANT: "pdf/a-2a", "pdf/a-3a+ua-1": "pdf/a-3a"}
 """Our combined variants and the WeasyPrint variant each starts from."""
 NONE = "none"
